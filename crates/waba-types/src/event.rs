@@ -1,0 +1,446 @@
+//! What webhooks deliver, in one shape for every provider: [`Event`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::ContactCard;
+use crate::ids::{MediaId, MessageId};
+use crate::phone::WaId;
+use crate::status::{DeliveryStatus, SystemKind, TemplateStatus};
+
+/// One thing a provider told us by webhook.
+///
+/// Decoders never fail a whole batch on something new: an event they do not understand
+/// becomes [`Event::Unknown`] with its raw JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// A customer sent a message.
+    Message(InboundMessage),
+    /// An outbound message changed state.
+    Status(StatusUpdate),
+    /// A template was approved, rejected, paused, disabled, …
+    TemplateStatus(TemplateStatusUpdate),
+    /// Errors the provider reported outside any message or status.
+    Errors(ErrorReport),
+    /// Something this version does not model, kept whole.
+    Unknown(UnknownEvent),
+}
+
+impl Event {
+    /// The message id the event is about, when it is about one.
+    pub fn message_id(&self) -> Option<&MessageId> {
+        match self {
+            Self::Message(m) => Some(&m.id),
+            Self::Status(s) => Some(&s.message_id),
+            _ => None,
+        }
+    }
+}
+
+/// The business number an event arrived for, as far as the provider says.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BusinessRef {
+    /// The provider's id of the business number (Cloud `phone_number_id`, Mobile Gateway `source`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    /// The business number as displayed (Cloud `display_phone_number`, EnableX `business_phone`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The WhatsApp Business Account id (Cloud `entry[].id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+impl BusinessRef {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.phone_number_id.is_none()
+            && self.display_phone_number.is_none()
+            && self.account_id.is_none()
+    }
+}
+
+/// An error as WhatsApp reports it in webhooks and response bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiError {
+    /// The numeric code (Cloud `131047`, on-prem `470`).
+    pub code: i64,
+    /// The short title.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// A longer message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Details (Cloud `error_data.details`, on-prem `details`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// A link to documentation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+/// An inbound message from a customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    /// The provider's id of the message; the key for de-duplication.
+    pub id: MessageId,
+    /// The sender's WhatsApp id (empty when only `from_user_id` is known).
+    pub from: WaId,
+    /// The sender's business-scoped user id, when the provider sends one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_user_id: Option<String>,
+    /// The sender's profile name, from the webhook's `contacts[]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+    /// Unix seconds.
+    pub timestamp: u64,
+    /// The business number it was sent to.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+    /// The group it was sent in (on-prem groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// What it replies to or was forwarded from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// How the customer found the business (a click-to-WhatsApp ad, a post).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Box<Referral>>,
+    /// What the message carries.
+    pub content: InboundContent,
+    /// Errors attached to the message (e.g. for unsupported types).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ApiError>,
+}
+
+/// What an inbound message replies to.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageContext {
+    /// The message replied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<MessageId>,
+    /// Who sent the message replied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<WaId>,
+    /// The message was forwarded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forwarded: bool,
+    /// The message was forwarded many times.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub frequently_forwarded: bool,
+    /// The catalog product asked about (Cloud `referred_product`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referred_product_id: Option<String>,
+}
+
+/// How a customer came to write: an ad or post they clicked.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Referral {
+    /// The ad's or post's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// `ad` or `post`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    /// The ad's or post's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The ad's headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// The ad's body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `image` or `video`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The ad's image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The ad's video.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    /// The video's thumbnail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// The click id for conversion tracking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+}
+
+/// What an inbound message carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum InboundContent {
+    /// Text.
+    Text {
+        /// The text.
+        body: String,
+    },
+    /// An image.
+    Image(InboundMedia),
+    /// A video.
+    Video(InboundMedia),
+    /// An audio file; `voice` tells a voice note.
+    Audio(InboundMedia),
+    /// A document.
+    Document(InboundMedia),
+    /// A sticker.
+    Sticker(InboundMedia),
+    /// A location.
+    Location {
+        /// Latitude.
+        latitude: f64,
+        /// Longitude.
+        longitude: f64,
+        /// The place's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Its address.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        /// A link about the place.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    /// Shared contact cards.
+    Contacts {
+        /// The cards.
+        contacts: Vec<ContactCard>,
+    },
+    /// A tap on a reply button of an interactive message.
+    ButtonReply {
+        /// The button's id, as sent.
+        id: String,
+        /// Its label.
+        title: String,
+    },
+    /// A choice from a list message.
+    ListReply {
+        /// The row's id, as sent.
+        id: String,
+        /// Its title.
+        title: String,
+        /// Its description.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// A tap on a template's quick-reply button.
+    TemplateButton {
+        /// The button label.
+        text: String,
+        /// The payload set when the template was sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+    },
+    /// A reply from a WhatsApp Flow.
+    FlowReply {
+        /// The flow's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// The summary shown in the chat.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        /// The answers, a JSON document as a string.
+        response_json: String,
+    },
+    /// A reaction to a message; `emoji: None` means the reaction was removed.
+    Reaction {
+        /// The message reacted to.
+        message_id: MessageId,
+        /// The emoji, or `None` when removed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        emoji: Option<String>,
+    },
+    /// An order from the catalog.
+    Order(Order),
+    /// A change to the customer's account (new number, new identity) or a group event.
+    System {
+        /// What changed.
+        system_kind: SystemKind,
+        /// The text WhatsApp shows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        /// The customer's new WhatsApp id, after a number change.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_wa_id: Option<WaId>,
+    },
+    /// WhatsApp could not show the business what was sent (the message's `errors` say why).
+    Unsupported,
+    /// A type this version does not model, with the provider's raw JSON of the message.
+    Unknown {
+        /// The provider's type name.
+        type_name: String,
+        /// The message as the provider sent it.
+        raw: serde_json::Value,
+    },
+}
+
+/// Inbound media; fetch it with the provider's media download.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InboundMedia {
+    /// The media id (absent when the provider could not download it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<MediaId>,
+    /// A direct link, where the provider gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Its MIME type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Its SHA-256, as the provider encodes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Its caption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Its file name (documents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// A voice note rather than an audio file.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub voice: bool,
+    /// An animated sticker.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub animated: bool,
+}
+
+/// An order placed from the catalog.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Order {
+    /// The catalog.
+    pub catalog_id: String,
+    /// The customer's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The items.
+    pub product_items: Vec<OrderItem>,
+}
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderItem {
+    /// The product's retailer id.
+    pub product_retailer_id: String,
+    /// How many.
+    pub quantity: u64,
+    /// The unit price.
+    pub item_price: f64,
+    /// ISO 4217 currency.
+    pub currency: String,
+}
+
+/// A change in an outbound message's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    /// The id the provider gave the message when it was sent.
+    pub message_id: MessageId,
+    /// The new state.
+    pub status: DeliveryStatus,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The customer's WhatsApp id, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<WaId>,
+    /// The business number it was sent from.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+    /// The caller's reference, echoed (Cloud `biz_opaque_callback_data`, Mobile Gateway `reference`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_reference: Option<String>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ApiError>,
+    /// The conversation it is billed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Conversation>,
+    /// How it is priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<Pricing>,
+}
+
+/// The conversation a message is billed in.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Conversation {
+    /// Its id.
+    pub id: String,
+    /// When it ends, Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_timestamp: Option<u64>,
+    /// Who opened it (`service`, `marketing`, `utility`, `authentication`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// How a message is priced.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pricing {
+    /// Whether it is billed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billable: Option<bool>,
+    /// `CBP`, `PMP`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pricing_model: Option<String>,
+    /// `service`, `marketing`, `utility`, `authentication`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `regular`, `free_customer_service`, `free_entry_point`, …
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A template's review state changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateStatusUpdate {
+    /// The template's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// The language whose state changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The new state.
+    pub status: TemplateStatus,
+    /// Why (a rejection reason, `NONE` on approval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The business account.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// Errors reported outside any message or status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    /// The errors.
+    pub errors: Vec<ApiError>,
+    /// The business number concerned.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// An event this version does not model, kept whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnknownEvent {
+    /// What the provider called it (a Cloud `field`, a callback kind), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The raw JSON.
+    pub raw: serde_json::Value,
+}

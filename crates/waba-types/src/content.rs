@@ -392,11 +392,11 @@ pub struct Interactive {
 pub enum InteractiveHeader {
     /// Text, at most 60 characters.
     Text(String),
-    /// An image (reply buttons only).
+    /// An image (not with lists).
     Image(MediaSource),
-    /// A video (reply buttons only).
+    /// A video (not with lists).
     Video(MediaSource),
-    /// A document (reply buttons only).
+    /// A document (not with lists).
     Document(MediaSource),
 }
 

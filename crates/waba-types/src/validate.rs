@@ -329,15 +329,13 @@ fn check_interactive(c: &mut Checker, i: &Interactive) {
         Some(
             InteractiveHeader::Image(m) | InteractiveHeader::Video(m) | InteractiveHeader::Document(m),
         ) => {
-            if matches!(i.action, InteractiveAction::Buttons { .. }) {
-                c.media("content.header.value", m);
-            } else {
+            if is_list {
                 c.push(
                     "content.header".to_owned(),
-                    Violation::Invalid {
-                        reason: "media headers are only allowed with reply buttons".to_owned(),
-                    },
+                    Violation::Invalid { reason: "a list message takes a text header only".to_owned() },
                 );
+            } else {
+                c.media("content.header.value", m);
             }
         }
         None => {}

@@ -1,0 +1,336 @@
+//! [`Client`]: the handle applications send through, over any provider.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use tracing::Instrument;
+use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Recipient};
+
+use crate::error::{Error, ErrorKind};
+use crate::provider::{
+    BroadcastOutcome, Capabilities, ContactCheck, MediaDownload, MediaUpload, MessageRecord,
+    Provider, ProviderId, SendReceipt, SharedProvider,
+};
+use crate::rate_limit::RateLimiter;
+use crate::retry::RetryPolicy;
+
+/// The default rate limit per sending number, messages a second (seed generic-v2's 50 msg/s).
+pub const DEFAULT_RATE_PER_SECOND: u32 = 50;
+/// The default number of sends a fan-out broadcast keeps in flight.
+pub const DEFAULT_BROADCAST_CONCURRENCY: usize = 16;
+
+/// Sends through any provider, adding what every application needs once:
+/// - validation before anything leaves the process ([`OutboundMessage::validate`]) and a
+///   check against the provider's [`Capabilities`];
+/// - retries of retryable failures with backoff that honours `Retry-After`, never repeating
+///   a send that may have been delivered unless the policy allows it;
+/// - a token-bucket rate limit per sending number;
+/// - broadcasts that return exactly one outcome per recipient.
+///
+/// `Client` is itself a [`Provider`], so [`crate::ProviderExt`] works on it, and it can be
+/// handed to anything that takes a provider. Cloning is cheap.
+///
+/// ```
+/// # async fn demo(provider: waba_core::SharedProvider) -> Result<(), waba_core::Error> {
+/// use waba_core::{Client, ProviderExt};
+/// let client = Client::new(provider);
+/// let receipt = client.send_text("+16315551002".parse().unwrap(), "Hello").await?;
+/// println!("sent as {}", receipt.id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    provider: SharedProvider,
+    capabilities: Capabilities,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
+    concurrency: usize,
+    validate: bool,
+}
+
+/// Builds a [`Client`]; every setting has a documented default.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    provider: SharedProvider,
+    retry: RetryPolicy,
+    rate: Option<(u32, u32)>,
+    concurrency: usize,
+    validate: bool,
+}
+
+impl ClientBuilder {
+    /// The retry policy. Default: [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The rate limit per sending number, messages a second, with bursts of as many.
+    /// Default [`DEFAULT_RATE_PER_SECOND`].
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate = Some((per_second, per_second));
+        self
+    }
+
+    /// The rate limit with an explicit burst size.
+    pub fn rate_limit_with_burst(mut self, per_second: u32, burst: u32) -> Self {
+        self.rate = Some((per_second, burst));
+        self
+    }
+
+    /// No rate limit (the provider's own throttling still applies).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate = None;
+        self
+    }
+
+    /// Sends a fan-out broadcast keeps in flight. Default [`DEFAULT_BROADCAST_CONCURRENCY`].
+    pub fn broadcast_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Whether to validate messages before sending. Default on; turn off only when the
+    /// messages were validated already.
+    pub fn validate(mut self, yes: bool) -> Self {
+        self.validate = yes;
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Client {
+        let mut capabilities = self.provider.capabilities().clone();
+        // The client fans out itself where the provider cannot.
+        capabilities.broadcast = true;
+        Client {
+            inner: Arc::new(Inner {
+                capabilities,
+                limiter: self.rate.map(|(r, b)| RateLimiter::new(r, b)),
+                provider: self.provider,
+                retry: self.retry,
+                concurrency: self.concurrency,
+                validate: self.validate,
+            }),
+        }
+    }
+}
+
+impl Client {
+    /// A client with the default policy over `provider`.
+    pub fn new(provider: impl Into<SharedProvider>) -> Self {
+        Self::builder(provider).build()
+    }
+
+    /// A builder.
+    pub fn builder(provider: impl Into<SharedProvider>) -> ClientBuilder {
+        ClientBuilder {
+            provider: provider.into(),
+            retry: RetryPolicy::default(),
+            rate: Some((DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_PER_SECOND)),
+            concurrency: DEFAULT_BROADCAST_CONCURRENCY,
+            validate: true,
+        }
+    }
+
+    /// The provider it sends through.
+    pub fn provider(&self) -> &SharedProvider {
+        &self.inner.provider
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Validates, rate-limits and sends one message, retrying by the policy.
+    pub async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        let span = tracing::info_span!(
+            "waba.send",
+            provider = %self.inner.provider.id(),
+            to = %message.to.masked(),
+            kind = %message.content.kind(),
+        );
+        async move {
+            self.check(message)?;
+            let key = message.from.as_ref().map_or("", PhoneNumber::as_str);
+            self.with_retry(false, || async {
+                if let Some(limiter) = &self.inner.limiter {
+                    limiter.acquire(key).await;
+                }
+                self.inner.provider.send(message).await
+            })
+            .await
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends `content` to every recipient and returns exactly one outcome per recipient, in
+    /// order. Uses the provider's own fan-out where it has one, else sends with bounded
+    /// concurrency. Nothing is dropped: an error for one recipient is that recipient's
+    /// outcome.
+    pub async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Vec<BroadcastOutcome> {
+        let probe = to.first().map(|p| OutboundMessage::new(p.clone(), content.clone()));
+        if let Some(Err(e)) = probe.as_ref().map(|m| self.check(m)) {
+            return to.iter().map(|p| BroadcastOutcome { to: p.clone(), result: Err(e.replicate()) }).collect();
+        }
+        if self.inner.provider.capabilities().broadcast {
+            match self.native_broadcast(to, content).await {
+                Ok(outcomes) => return outcomes,
+                Err(e) => {
+                    return to
+                        .iter()
+                        .map(|p| BroadcastOutcome { to: p.clone(), result: Err(e.replicate()) })
+                        .collect();
+                }
+            }
+        }
+        futures_util::stream::iter(to.iter().cloned())
+            .map(|recipient| async move {
+                let message = OutboundMessage::new(recipient.clone(), content.clone());
+                let result = self.send_unchecked(&message).await;
+                BroadcastOutcome { to: recipient, result }
+            })
+            .buffered(self.inner.concurrency)
+            .collect()
+            .await
+    }
+
+    async fn send_unchecked(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        self.with_retry(false, || async {
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire("").await;
+            }
+            self.inner.provider.send(message).await
+        })
+        .await
+    }
+
+    async fn native_broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+        let outcomes = self
+            .with_retry(false, || async {
+                if let Some(limiter) = &self.inner.limiter {
+                    limiter.acquire_n("", u32::try_from(to.len()).unwrap_or(u32::MAX)).await;
+                }
+                self.inner.provider.broadcast(to, content).await
+            })
+            .await?;
+        Ok(reconcile(to, outcomes, &self.inner.provider.id()))
+    }
+
+    /// Local checks: validation and capabilities. No network.
+    fn check(&self, message: &OutboundMessage) -> Result<(), Error> {
+        let id = self.inner.provider.id();
+        if self.inner.validate {
+            message.validate().map_err(|e| Error::from(e).with_provider(id.clone()))?;
+        }
+        let caps = self.inner.provider.capabilities();
+        let kind = message.content.kind();
+        if !caps.content.contains(kind) {
+            return Err(Error::unsupported(format!("sending {kind} messages")).with_provider(id));
+        }
+        if matches!(message.to, Recipient::Group(_)) && !caps.groups {
+            return Err(Error::unsupported("group messages").with_provider(id));
+        }
+        Ok(())
+    }
+
+    /// Runs `op` until it succeeds, fails for good, or the policy says stop.
+    async fn with_retry<T, F, Fut>(&self, idempotent: bool, mut op: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match op().await {
+                Ok(v) => return Ok(v),
+                Err(e) => match self.inner.retry.next_delay(&e, attempt, idempotent) {
+                    Some(delay) => {
+                        tracing::debug!(attempt, ?delay, error = %e, "retrying");
+                        tokio::time::sleep(delay).await;
+                        attempt += 1;
+                    }
+                    None => return Err(e),
+                },
+            }
+        }
+    }
+}
+
+/// Puts a provider's broadcast outcomes in the order of `to`, one each. A recipient the
+/// provider left out gets an error saying so; it may have been sent, so it is marked
+/// maybe-delivered.
+fn reconcile(to: &[PhoneNumber], outcomes: Vec<BroadcastOutcome>, provider: &ProviderId) -> Vec<BroadcastOutcome> {
+    if outcomes.len() == to.len() && outcomes.iter().zip(to).all(|(o, t)| &o.to == t) {
+        return outcomes;
+    }
+    let mut pool: Vec<Option<BroadcastOutcome>> = outcomes.into_iter().map(Some).collect();
+    to.iter()
+        .map(|recipient| {
+            let found = pool.iter_mut().find(|o| o.as_ref().is_some_and(|o| &o.to == recipient)).and_then(Option::take);
+            found.unwrap_or_else(|| BroadcastOutcome {
+                to: recipient.clone(),
+                result: Err(Error::decode("the provider's broadcast response has no outcome for this recipient")
+                    .with_provider(provider.clone())),
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Provider for Client {
+    fn id(&self) -> ProviderId {
+        self.inner.provider.id()
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        Client::send(self, message).await
+    }
+
+    async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+        Ok(Client::broadcast(self, to, content).await)
+    }
+
+    async fn upload_media(&self, upload: MediaUpload) -> Result<MediaId, Error> {
+        upload.validate().map_err(|e| {
+            Error::new(ErrorKind::InvalidRequest { field: Some(e.field.clone()) })
+                .with_message(e.to_string())
+                .with_provider(self.id())
+        })?;
+        // An upload that may have gone through only leaves an unused file behind: safe to repeat.
+        self.with_retry(true, || self.inner.provider.upload_media(upload.clone())).await
+    }
+
+    async fn download_media(&self, id: &MediaId) -> Result<MediaDownload, Error> {
+        self.with_retry(true, || self.inner.provider.download_media(id)).await
+    }
+
+    async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
+        self.with_retry(true, || self.inner.provider.mark_read(id)).await
+    }
+
+    async fn typing_indicator(&self, id: &MessageId) -> Result<(), Error> {
+        self.with_retry(true, || self.inner.provider.typing_indicator(id)).await
+    }
+
+    async fn message(&self, id: &MessageId) -> Result<MessageRecord, Error> {
+        self.with_retry(true, || self.inner.provider.message(id)).await
+    }
+
+    async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
+        self.with_retry(true, || self.inner.provider.check_contacts(numbers)).await
+    }
+}

@@ -1,0 +1,470 @@
+//! The one error type of every waba operation: [`Error`], classified by [`ErrorKind`].
+//!
+//! An error answers three questions without string matching:
+//! - whose fault is it, and what to do ([`ErrorKind`], [`Error::hint`]);
+//! - may it be retried ([`Error::is_retryable`], [`Error::retry_after`]);
+//! - may the message have reached WhatsApp anyway ([`Error::maybe_delivered`]).
+//!
+//! Print errors with their whole chain (`{:#}` isn't special here; walk
+//! [`std::error::Error::source`]): the provider's own words are in the message, the
+//! transport's in the source.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use waba_types::ValidationErrors;
+
+use crate::provider::ProviderId;
+use crate::transport::{TransportError, TransportErrorKind};
+
+/// A boxed error, the source of an [`Error`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong, in terms an application can act on.
+///
+/// Each variant's documentation gives its retry rule, which [`Error::is_retryable`]
+/// implements. Provider codes map onto these in each adapter's `errors.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The credentials were refused (HTTP 401, Cloud code 190). Not retried: the executor
+    /// already refreshed the credential once. Fix the credentials.
+    Auth,
+    /// Throttled (HTTP 429, Cloud 130429/131056/80007/4, on-prem 429/471). Retried after
+    /// `retry_after` when the provider says, after backoff otherwise.
+    RateLimited {
+        /// How long the provider asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// A free-form message to a customer who has not written in 24 hours (Cloud 131047,
+    /// on-prem 470). Not retried: send a template instead.
+    OutsideCustomerWindow,
+    /// The template does not exist in that name or language, or is not approved
+    /// (Cloud 132001, on-prem 2001). Not retried.
+    TemplateNotFound,
+    /// The recipient cannot receive WhatsApp messages (Cloud 131026). Not retried.
+    InvalidRecipient,
+    /// The request was malformed or broke a limit (validation, HTTP 400). Not retried.
+    InvalidRequest {
+        /// The offending field, when known (`content.body`).
+        field: Option<String>,
+    },
+    /// The account is blocked, unpaid or flagged for spam (Cloud 131031, 131042, 131048).
+    /// Not retried.
+    PolicyBlocked,
+    /// The provider failed (HTTP 5xx). Retried with backoff.
+    Server,
+    /// The request did not complete. Retried when the kind allows; see
+    /// [`TransportErrorKind`] and [`Error::maybe_delivered`].
+    Transport(TransportErrorKind),
+    /// The provider does not offer this operation ([`crate::Capabilities`] says so).
+    /// Not retried.
+    Unsupported {
+        /// The operation, as named in [`crate::Capabilities`].
+        capability: Cow<'static, str>,
+    },
+    /// The provider answered, but not in the shape expected. Not retried: the request was
+    /// accepted, so the message may have been delivered.
+    Decode,
+    /// The client is misconfigured (a bad base URL, a missing setting). Not retried.
+    Config,
+    /// Any other provider error; the code is kept in [`Error::api_code`]. Not retried.
+    Provider,
+}
+
+impl ErrorKind {
+    /// A short name, stable for logs and the CLI (`rate_limited`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::OutsideCustomerWindow => "outside_customer_window",
+            Self::TemplateNotFound => "template_not_found",
+            Self::InvalidRecipient => "invalid_recipient",
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::PolicyBlocked => "policy_blocked",
+            Self::Server => "server",
+            Self::Transport(_) => "transport",
+            Self::Unsupported { .. } => "unsupported",
+            Self::Decode => "decode",
+            Self::Config => "config",
+            Self::Provider => "provider",
+        }
+    }
+
+    fn describe(&self) -> Cow<'static, str> {
+        match self {
+            Self::Auth => "authentication failed".into(),
+            Self::RateLimited { retry_after: Some(d) } => {
+                format!("rate limited, retry after {} ms", d.as_millis()).into()
+            }
+            Self::RateLimited { retry_after: None } => "rate limited".into(),
+            Self::OutsideCustomerWindow => "outside the 24-hour customer service window".into(),
+            Self::TemplateNotFound => "template not found".into(),
+            Self::InvalidRecipient => "invalid recipient".into(),
+            Self::InvalidRequest { field: Some(f) } => format!("invalid request at {f}").into(),
+            Self::InvalidRequest { field: None } => "invalid request".into(),
+            Self::PolicyBlocked => "blocked by WhatsApp policy".into(),
+            Self::Server => "provider server error".into(),
+            Self::Transport(k) => format!("transport error ({k})").into(),
+            Self::Unsupported { capability } => format!("{capability} is not supported").into(),
+            Self::Decode => "unexpected response from the provider".into(),
+            Self::Config => "configuration error".into(),
+            Self::Provider => "provider error".into(),
+        }
+    }
+}
+
+/// The error of every waba operation.
+pub struct Error {
+    kind: ErrorKind,
+    provider: Option<ProviderId>,
+    api_code: Option<i64>,
+    http_status: Option<u16>,
+    message: Option<String>,
+    maybe_delivered: bool,
+    source: Option<BoxError>,
+}
+
+impl Error {
+    /// An error of `kind`, nothing else known yet.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            provider: None,
+            api_code: None,
+            http_status: None,
+            message: None,
+            maybe_delivered: false,
+            source: None,
+        }
+    }
+
+    /// Shorthand for [`ErrorKind::Unsupported`].
+    pub fn unsupported(capability: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Unsupported { capability: capability.into() })
+    }
+
+    /// Shorthand for [`ErrorKind::Config`] with a message.
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config).with_message(message)
+    }
+
+    /// Shorthand for [`ErrorKind::Decode`]: a response that did not parse. Such a response
+    /// came with a success status, so the message may have been delivered.
+    pub fn decode(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Decode).with_message(message).with_maybe_delivered(true)
+    }
+
+    /// Names the provider.
+    #[must_use]
+    pub fn with_provider(mut self, provider: ProviderId) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Keeps the provider's numeric error code.
+    #[must_use]
+    pub fn with_api_code(mut self, code: i64) -> Self {
+        self.api_code = Some(code);
+        self
+    }
+
+    /// Keeps the HTTP status.
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// Adds the provider's (or our) words.
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Marks whether the request may have reached the provider and been acted on.
+    #[must_use]
+    pub fn with_maybe_delivered(mut self, maybe: bool) -> Self {
+        self.maybe_delivered = maybe;
+        self
+    }
+
+    /// Keeps the underlying error.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The provider that reported it.
+    pub fn provider(&self) -> Option<&ProviderId> {
+        self.provider.as_ref()
+    }
+
+    /// The provider's numeric code (`131047`, `470`).
+    pub fn api_code(&self) -> Option<i64> {
+        self.api_code
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The provider's (or our) words.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// Whether trying again may succeed, by the kind's rule. A retryable error that
+    /// [`maybe_delivered`](Self::maybe_delivered) is still not retried for a message send
+    /// unless the caller opted in, since that could deliver the message twice.
+    pub fn is_retryable(&self) -> bool {
+        match &self.kind {
+            ErrorKind::RateLimited { .. } | ErrorKind::Server => true,
+            ErrorKind::Transport(k) => k.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// How long the provider asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.kind {
+            ErrorKind::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have been acted on although it failed: the bytes left and no
+    /// answer came back (a timeout, a reset connection), a gateway timed out upstream (504),
+    /// or the answer was a success we could not read. A send with this flag may have
+    /// delivered the message.
+    pub fn maybe_delivered(&self) -> bool {
+        self.maybe_delivered
+    }
+
+    /// What to do about it, in a few words, for people reading a CLI or a log.
+    pub fn hint(&self) -> &'static str {
+        match &self.kind {
+            ErrorKind::Auth => "check the credentials in the configuration",
+            ErrorKind::RateLimited { .. } => "slow down; lower the rate limit in the configuration",
+            ErrorKind::OutsideCustomerWindow => {
+                "the customer has not written in 24 hours: send a template instead"
+            }
+            ErrorKind::TemplateNotFound => {
+                "check the template's name and language, and that it is approved"
+            }
+            ErrorKind::InvalidRecipient => "check the number; the recipient may not use WhatsApp",
+            ErrorKind::InvalidRequest { .. } => "fix the field named in the message",
+            ErrorKind::PolicyBlocked => "the account is restricted: check it with the provider",
+            ErrorKind::Server => "the provider failed; try again later",
+            ErrorKind::Transport(_) if self.maybe_delivered => {
+                "the message may have been sent: check its status before sending it again"
+            }
+            ErrorKind::Transport(_) => "check the network and the base URL",
+            ErrorKind::Unsupported { .. } => "this provider does not offer that operation",
+            ErrorKind::Decode => {
+                "the provider's answer was unexpected; the message may have been sent"
+            }
+            ErrorKind::Config => "fix the configuration",
+            ErrorKind::Provider => "see the provider's error code and message",
+        }
+    }
+
+    /// A copy for reporting the same failure in several places (one per broadcast
+    /// recipient): everything but the source, whose text is kept in the message.
+    #[must_use]
+    pub fn replicate(&self) -> Self {
+        let message = match (&self.message, &self.source) {
+            (Some(m), Some(s)) => Some(format!("{m}: {s}")),
+            (None, Some(s)) => Some(s.to_string()),
+            (m, None) => m.clone(),
+        };
+        Self {
+            kind: self.kind.clone(),
+            provider: self.provider.clone(),
+            api_code: self.api_code,
+            http_status: self.http_status,
+            message,
+            maybe_delivered: self.maybe_delivered,
+            source: None,
+        }
+    }
+
+    /// Consumes the error, returning its source.
+    pub fn into_source(self) -> Option<BoxError> {
+        self.source
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind.describe())?;
+        match (&self.provider, self.api_code) {
+            (Some(p), Some(c)) => write!(f, " ({p}, code {c})")?,
+            (Some(p), None) => write!(f, " ({p})")?,
+            (None, Some(c)) => write!(f, " (code {c})")?,
+            (None, None) => {}
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind);
+        if let Some(p) = &self.provider {
+            d.field("provider", p);
+        }
+        if let Some(c) = self.api_code {
+            d.field("api_code", &c);
+        }
+        if let Some(s) = self.http_status {
+            d.field("http_status", &s);
+        }
+        if let Some(m) = &self.message {
+            d.field("message", m);
+        }
+        d.field("maybe_delivered", &self.maybe_delivered);
+        if let Some(s) = &self.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        let field = Some(e.first().field.clone());
+        Self::new(ErrorKind::InvalidRequest { field }).with_message(e.to_string()).with_source(e)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        let kind = e.kind();
+        Self::new(ErrorKind::Transport(kind))
+            .with_maybe_delivered(kind.maybe_sent())
+            .with_source(e)
+    }
+}
+
+/// Classifies an HTTP error status the provider gave no usable body for: 401/403 →
+/// [`ErrorKind::Auth`], 429 → [`ErrorKind::RateLimited`] with `Retry-After`, 5xx →
+/// [`ErrorKind::Server`] (504 may have been delivered), 400/422 →
+/// [`ErrorKind::InvalidRequest`], other 4xx → [`ErrorKind::Provider`].
+///
+/// Adapters call it after their own code table found nothing more precise.
+pub fn classify_status(status: http::StatusCode, headers: &http::HeaderMap) -> Error {
+    let kind = match status.as_u16() {
+        401 | 403 => ErrorKind::Auth,
+        429 => ErrorKind::RateLimited { retry_after: retry_after(headers) },
+        400 | 422 => ErrorKind::InvalidRequest { field: None },
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::Provider,
+    };
+    Error::new(kind)
+        .with_http_status(status.as_u16())
+        .with_maybe_delivered(status == http::StatusCode::GATEWAY_TIMEOUT)
+}
+
+/// Reads `Retry-After` as seconds or as an HTTP date.
+pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_kind_provider_code_and_message() {
+        let e = Error::new(ErrorKind::OutsideCustomerWindow)
+            .with_provider(ProviderId::CLOUD)
+            .with_api_code(131_047)
+            .with_message("Re-engagement message");
+        assert_eq!(
+            e.to_string(),
+            "outside the 24-hour customer service window (cloud, code 131047): Re-engagement message"
+        );
+        assert!(e.hint().contains("template"));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn retry_rules_follow_the_kind() {
+        assert!(Error::new(ErrorKind::Server).is_retryable());
+        assert!(Error::new(ErrorKind::RateLimited { retry_after: None }).is_retryable());
+        assert!(Error::new(ErrorKind::Transport(TransportErrorKind::Connect)).is_retryable());
+        for k in [
+            ErrorKind::Auth,
+            ErrorKind::TemplateNotFound,
+            ErrorKind::InvalidRecipient,
+            ErrorKind::PolicyBlocked,
+            ErrorKind::Decode,
+            ErrorKind::Provider,
+        ] {
+            assert!(!Error::new(k.clone()).is_retryable(), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn status_classification() {
+        let mut h = http::HeaderMap::new();
+        h.insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("7"));
+        let e = classify_status(http::StatusCode::TOO_MANY_REQUESTS, &h);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        let e = classify_status(http::StatusCode::GATEWAY_TIMEOUT, &http::HeaderMap::new());
+        assert_eq!(e.kind(), &ErrorKind::Server);
+        assert!(e.maybe_delivered());
+        let e = classify_status(http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new());
+        assert!(!e.maybe_delivered());
+        assert_eq!(classify_status(http::StatusCode::UNAUTHORIZED, &h).kind(), &ErrorKind::Auth);
+        assert_eq!(classify_status(http::StatusCode::NOT_FOUND, &h).kind(), &ErrorKind::Provider);
+    }
+
+    #[test]
+    fn retry_after_accepts_http_dates() {
+        let mut h = http::HeaderMap::new();
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        h.insert(http::header::RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        h.insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn validation_errors_name_the_field() {
+        let msg = waba_types::OutboundMessage::new(
+            "+16315551002".parse().unwrap(),
+            waba_types::Content::text("x".repeat(5000)),
+        );
+        let e = Error::from(msg.validate().unwrap_err());
+        assert_eq!(e.kind(), &ErrorKind::InvalidRequest { field: Some("content.body".into()) });
+        assert!(e.to_string().contains("5000 characters, the limit is 4096"), "{e}");
+    }
+}

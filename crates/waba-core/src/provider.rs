@@ -1,0 +1,413 @@
+//! The [`Provider`] trait every adapter implements, and what its operations return.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use waba_types::{
+    Content, ContentKind, DeliveryStatus, MediaId, MediaKind, MessageId, OutboundMessage,
+    PhoneNumber, ValidationError, WaId,
+};
+
+use crate::error::Error;
+
+/// Which provider an adapter speaks to. Third-party adapters pick their own name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderId(Cow<'static, str>);
+
+impl ProviderId {
+    /// Meta's WhatsApp Cloud API.
+    pub const CLOUD: Self = Self::from_static("cloud");
+    /// Meta's on-premises WhatsApp Business API client.
+    pub const ONPREM: Self = Self::from_static("onprem");
+    /// Tujenge, a proxy in front of the on-prem API.
+    pub const TUJENGE: Self = Self::from_static("tujenge");
+    /// EnableX.
+    pub const ENABLEX: Self = Self::from_static("enablex");
+    /// Mobile Gateway WAB (Modica, ezitxt).
+    pub const MOBILE_GATEWAY: Self = Self::from_static("mobile-gateway");
+    /// The generic "v2" API.
+    pub const GENERIC_V2: Self = Self::from_static("generic-v2");
+    /// `waba-testkit`'s stub.
+    pub const STUB: Self = Self::from_static("stub");
+
+    /// A provider id known at compile time.
+    pub const fn from_static(name: &'static str) -> Self {
+        Self(Cow::Borrowed(name))
+    }
+
+    /// A provider id.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        Self(name.into())
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A set of [`ContentKind`]s.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ContentKinds(u16);
+
+impl ContentKinds {
+    /// No kind.
+    pub const NONE: Self = Self(0);
+
+    /// Every kind.
+    pub fn all() -> Self {
+        ContentKind::ALL.into_iter().collect()
+    }
+
+    /// Whether `kind` is in the set.
+    pub fn contains(self, kind: ContentKind) -> bool {
+        self.0 & Self::bit(kind) != 0
+    }
+
+    /// The set with `kind` added.
+    #[must_use]
+    pub fn with(self, kind: ContentKind) -> Self {
+        Self(self.0 | Self::bit(kind))
+    }
+
+    /// The set with `kind` removed.
+    #[must_use]
+    pub fn without(self, kind: ContentKind) -> Self {
+        Self(self.0 & !Self::bit(kind))
+    }
+
+    /// The kinds in the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = ContentKind> {
+        ContentKind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+
+    fn bit(kind: ContentKind) -> u16 {
+        let i = ContentKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        1 << i
+    }
+}
+
+impl FromIterator<ContentKind> for ContentKinds {
+    fn from_iter<T: IntoIterator<Item = ContentKind>>(iter: T) -> Self {
+        iter.into_iter().fold(Self::NONE, Self::with)
+    }
+}
+
+impl fmt::Debug for ContentKinds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// What a provider can do. Every optional [`Provider`] operation returns
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) exactly when its flag here is
+/// `false`; the conformance suite checks that.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+#[allow(clippy::struct_excessive_bools, reason = "independent capability flags are the point")]
+pub struct Capabilities {
+    /// The content kinds `send` accepts.
+    pub content: ContentKinds,
+    /// `broadcast` fans out on the provider's side (one request for many recipients).
+    pub broadcast: bool,
+    /// `upload_media`.
+    pub upload_media: bool,
+    /// `download_media`.
+    pub download_media: bool,
+    /// `mark_read`.
+    pub mark_read: bool,
+    /// `typing_indicator`.
+    pub typing_indicator: bool,
+    /// `message` (fetch a message's record by id).
+    pub message_lookup: bool,
+    /// `check_contacts`.
+    pub check_contacts: bool,
+    /// `OutboundMessage::client_reference` reaches the provider and comes back in status
+    /// updates.
+    pub client_reference: bool,
+    /// Messages to groups (`Recipient::Group`).
+    pub groups: bool,
+}
+
+impl Capabilities {
+    /// Nothing but sending the given kinds.
+    pub fn sending(content: ContentKinds) -> Self {
+        Self { content, ..Self::default() }
+    }
+}
+
+/// The provider's acknowledgement of a sent message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendReceipt {
+    /// The id the provider gave the message; status webhooks carry it.
+    pub id: MessageId,
+    /// Its state at acceptance (usually accepted).
+    pub status: DeliveryStatus,
+    /// The recipient's WhatsApp id, when the provider resolved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<WaId>,
+    /// Who accepted it.
+    pub provider: ProviderId,
+}
+
+/// The result of a broadcast for one recipient: every recipient gets exactly one.
+#[derive(Debug)]
+pub struct BroadcastOutcome {
+    /// The recipient.
+    pub to: PhoneNumber,
+    /// Its receipt or its error.
+    pub result: Result<SendReceipt, Error>,
+}
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the business to a customer (mobile-terminated, "MT").
+    Outbound,
+    /// From a customer to the business (mobile-originated, "MO").
+    Inbound,
+}
+
+/// A message as the provider stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// Its id.
+    pub id: MessageId,
+    /// Which way it went, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// The sender, as the provider writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The recipient, as the provider writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Its last known state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeliveryStatus>,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The caller's reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_reference: Option<String>,
+    /// The message body in the provider's JSON, decoded where the provider nests it in a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<serde_json::Value>,
+}
+
+/// A file to upload.
+#[derive(Clone)]
+pub struct MediaUpload {
+    /// What it will be sent as.
+    pub kind: MediaKind,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// Its file name, where the provider wants one.
+    pub filename: Option<String>,
+    /// Its bytes.
+    pub data: Bytes,
+}
+
+impl MediaUpload {
+    /// A file to upload.
+    pub fn new(kind: MediaKind, mime_type: impl Into<String>, data: impl Into<Bytes>) -> Self {
+        Self { kind, mime_type: mime_type.into(), filename: None, data: data.into() }
+    }
+
+    /// Checks the MIME type and size against the limits for its kind.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.kind.check(&self.mime_type, self.data.len() as u64)
+    }
+}
+
+impl fmt::Debug for MediaUpload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MediaUpload")
+            .field("kind", &self.kind)
+            .field("mime_type", &self.mime_type)
+            .field("filename", &self.filename)
+            .field("len", &self.data.len())
+            .finish()
+    }
+}
+
+/// Downloaded media.
+#[derive(Clone)]
+pub struct MediaDownload {
+    /// Its MIME type, when the provider says.
+    pub mime_type: Option<String>,
+    /// Its bytes.
+    pub data: Bytes,
+}
+
+impl fmt::Debug for MediaDownload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MediaDownload")
+            .field("mime_type", &self.mime_type)
+            .field("len", &self.data.len())
+            .finish()
+    }
+}
+
+/// Whether a number can receive WhatsApp messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    /// It can; `wa_id` is set.
+    Valid,
+    /// It cannot.
+    Invalid,
+    /// Not known yet; ask again later.
+    Processing,
+}
+
+/// The answer for one number of [`Provider::check_contacts`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCheck {
+    /// The number as asked.
+    pub input: String,
+    /// The answer.
+    pub status: ContactStatus,
+    /// The WhatsApp id to send to, when valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<WaId>,
+}
+
+/// A WhatsApp Business provider. One adapter crate implements it per provider.
+///
+/// Object safe, used as [`SharedProvider`] (`Arc<dyn Provider>`). Only `send` is required;
+/// every other operation has a default that returns
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), and an adapter overrides it
+/// exactly when it sets the matching [`Capabilities`] flag.
+///
+/// Adapters do not validate, retry or rate-limit: [`crate::Client`] does that once for all.
+#[async_trait]
+pub trait Provider: fmt::Debug + Send + Sync + 'static {
+    /// Which provider this is.
+    fn id(&self) -> ProviderId;
+
+    /// What it can do.
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Sends one message.
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error>;
+
+    /// Sends `content` to many recipients in the provider's own fan-out, returning one
+    /// outcome per recipient in order. (`Client::broadcast` fans out itself when the provider
+    /// cannot.) Capability: `broadcast`.
+    async fn broadcast(
+        &self,
+        to: &[PhoneNumber],
+        content: &Content,
+    ) -> Result<Vec<BroadcastOutcome>, Error> {
+        let _ = (to, content);
+        Err(Error::unsupported("broadcast").with_provider(self.id()))
+    }
+
+    /// Uploads media for sending by id. Capability: `upload_media`.
+    async fn upload_media(&self, upload: MediaUpload) -> Result<MediaId, Error> {
+        let _ = upload;
+        Err(Error::unsupported("upload_media").with_provider(self.id()))
+    }
+
+    /// Downloads media by id (inbound media, or earlier uploads). Capability: `download_media`.
+    async fn download_media(&self, id: &MediaId) -> Result<MediaDownload, Error> {
+        let _ = id;
+        Err(Error::unsupported("download_media").with_provider(self.id()))
+    }
+
+    /// Marks an inbound message (and those before it) read. Capability: `mark_read`.
+    async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
+        let _ = id;
+        Err(Error::unsupported("mark_read").with_provider(self.id()))
+    }
+
+    /// Marks an inbound message read and shows "typing…" to its sender until the next reply
+    /// (at most 25 seconds). Capability: `typing_indicator`.
+    async fn typing_indicator(&self, id: &MessageId) -> Result<(), Error> {
+        let _ = id;
+        Err(Error::unsupported("typing_indicator").with_provider(self.id()))
+    }
+
+    /// Fetches a message's record. Capability: `message_lookup`.
+    async fn message(&self, id: &MessageId) -> Result<MessageRecord, Error> {
+        let _ = id;
+        Err(Error::unsupported("message_lookup").with_provider(self.id()))
+    }
+
+    /// Asks which numbers can receive WhatsApp messages. Capability: `check_contacts`.
+    async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
+        let _ = numbers;
+        Err(Error::unsupported("check_contacts").with_provider(self.id()))
+    }
+}
+
+/// A shared handle to any provider, chosen at run time.
+#[derive(Debug, Clone)]
+pub struct SharedProvider(Arc<dyn Provider>);
+
+impl SharedProvider {
+    /// Wraps a provider.
+    pub fn new(provider: impl Provider) -> Self {
+        Self(Arc::new(provider))
+    }
+
+    /// Wraps an already shared provider.
+    pub fn from_arc(provider: Arc<dyn Provider>) -> Self {
+        Self(provider)
+    }
+}
+
+impl From<Arc<dyn Provider>> for SharedProvider {
+    fn from(p: Arc<dyn Provider>) -> Self {
+        Self(p)
+    }
+}
+
+#[async_trait]
+#[deny(clippy::missing_trait_methods)]
+impl Provider for SharedProvider {
+    fn id(&self) -> ProviderId {
+        self.0.id()
+    }
+    fn capabilities(&self) -> &Capabilities {
+        self.0.capabilities()
+    }
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        self.0.send(message).await
+    }
+    async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+        self.0.broadcast(to, content).await
+    }
+    async fn upload_media(&self, upload: MediaUpload) -> Result<MediaId, Error> {
+        self.0.upload_media(upload).await
+    }
+    async fn download_media(&self, id: &MediaId) -> Result<MediaDownload, Error> {
+        self.0.download_media(id).await
+    }
+    async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
+        self.0.mark_read(id).await
+    }
+    async fn typing_indicator(&self, id: &MessageId) -> Result<(), Error> {
+        self.0.typing_indicator(id).await
+    }
+    async fn message(&self, id: &MessageId) -> Result<MessageRecord, Error> {
+        self.0.message(id).await
+    }
+    async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
+        self.0.check_contacts(numbers).await
+    }
+}

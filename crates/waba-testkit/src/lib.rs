@@ -1,0 +1,32 @@
+//! Test doubles and shared suites for waba. **Not semver-stable**: pin an exact version.
+//!
+//! - [`ReplayTransport`]: an [`HttpTransport`](waba_core::HttpTransport) that answers from a
+//!   script and records every request, for adapter tests and request snapshots.
+//! - [`StubProvider`]: a [`Provider`](waba_core::Provider) that records what it is asked to
+//!   send, so applications can test their bots with no network.
+//! - [`snapshot`]: renders requests for insta snapshots with secrets redacted, and the
+//!   shared insta settings.
+//! - [`transport_suite`]: the checks every `HttpTransport` must pass, against a local
+//!   server ([`StubServer`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use waba_core::{Client, ProviderExt};
+//! use waba_testkit::StubProvider;
+//!
+//! let stub = StubProvider::new_ok();
+//! let client = Client::new(stub.shared());
+//! client.send_text("+16315551002".parse().unwrap(), "Hi!").await.unwrap();
+//! assert_eq!(stub.sent().len(), 1);
+//! # }
+//! ```
+
+mod replay;
+pub mod snapshot;
+mod stub;
+mod stub_server;
+pub mod transport_suite;
+
+pub use replay::{RecordedRequest, ReplayTransport};
+pub use stub::StubProvider;
+pub use stub_server::StubServer;

@@ -1,0 +1,135 @@
+//! [`StubProvider`]: a provider that records what it is asked to send.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use waba_core::{
+    Capabilities, ContentKinds, Error, ErrorKind, Provider, ProviderId, SendReceipt, SharedProvider,
+};
+use waba_types::{DeliveryStatus, OutboundMessage, PhoneNumber, Recipient, WaId};
+
+#[derive(Default)]
+struct State {
+    sent: Vec<OutboundMessage>,
+    attempts: u64,
+    script: VecDeque<Error>,
+    failing: HashMap<PhoneNumber, ErrorKind>,
+}
+
+/// A provider for tests: it accepts messages, records them, and hands out ids
+/// `stub-1`, `stub-2`, … . Errors can be scripted (the next sends fail) or tied to a
+/// recipient (every send to it fails). Clones share their record.
+///
+/// For applications testing their own bots without a network, and for waba's own tests of
+/// what sits above a provider ([`waba_core::Client`]).
+#[derive(Clone)]
+pub struct StubProvider {
+    state: Arc<Mutex<State>>,
+    next_id: Arc<AtomicU64>,
+    capabilities: Capabilities,
+    latency: Duration,
+}
+
+impl std::fmt::Debug for StubProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StubProvider").field("capabilities", &self.capabilities).finish_non_exhaustive()
+    }
+}
+
+impl StubProvider {
+    /// A stub that accepts every content kind.
+    pub fn new_ok() -> Self {
+        let mut capabilities = Capabilities::sending(ContentKinds::all());
+        capabilities.groups = true;
+        Self {
+            state: Arc::default(),
+            next_id: Arc::new(AtomicU64::new(1)),
+            capabilities,
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// Replaces the capabilities it declares.
+    #[must_use]
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// Makes each send take `latency` (tokio time).
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// A shared handle to this stub (clones share the record).
+    pub fn shared(&self) -> SharedProvider {
+        SharedProvider::new(self.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next send fails with `error` (errors queue up, one per send).
+    pub fn push_error(&self, error: Error) -> &Self {
+        self.lock().script.push_back(error);
+        self
+    }
+
+    /// Every send to `to` fails with an error of `kind`.
+    pub fn fail_recipient(&self, to: PhoneNumber, kind: ErrorKind) -> &Self {
+        self.lock().failing.insert(to, kind);
+        self
+    }
+
+    /// The messages accepted so far, in order.
+    pub fn sent(&self) -> Vec<OutboundMessage> {
+        self.lock().sent.clone()
+    }
+
+    /// How many times `send` was called, failures included.
+    pub fn attempts(&self) -> u64 {
+        self.lock().attempts
+    }
+}
+
+#[async_trait]
+impl Provider for StubProvider {
+    fn id(&self) -> ProviderId {
+        ProviderId::STUB
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let mut state = self.lock();
+        state.attempts += 1;
+        if let Some(e) = state.script.pop_front() {
+            return Err(e.with_provider(ProviderId::STUB));
+        }
+        if let Some(kind) = message.to.phone().and_then(|p| state.failing.get(p)) {
+            return Err(Error::new(kind.clone()).with_provider(ProviderId::STUB));
+        }
+        state.sent.push(message.clone());
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        Ok(SendReceipt {
+            id: format!("stub-{id}").into(),
+            status: DeliveryStatus::Accepted,
+            wa_id: match &message.to {
+                Recipient::Individual(p) => Some(WaId::from(p)),
+                Recipient::Group(_) => None,
+            },
+            provider: ProviderId::STUB,
+        })
+    }
+}

@@ -178,9 +178,17 @@ impl Client {
     /// concurrency. Nothing is dropped: an error for one recipient is that recipient's
     /// outcome.
     pub async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Vec<BroadcastOutcome> {
-        let probe = to.first().map(|p| OutboundMessage::new(p.clone(), content.clone()));
+        let probe = to
+            .first()
+            .map(|p| OutboundMessage::new(p.clone(), content.clone()));
         if let Some(Err(e)) = probe.as_ref().map(|m| self.check(m)) {
-            return to.iter().map(|p| BroadcastOutcome { to: p.clone(), result: Err(e.replicate()) }).collect();
+            return to
+                .iter()
+                .map(|p| BroadcastOutcome {
+                    to: p.clone(),
+                    result: Err(e.replicate()),
+                })
+                .collect();
         }
         if self.inner.provider.capabilities().broadcast {
             match self.native_broadcast(to, content).await {
@@ -188,7 +196,10 @@ impl Client {
                 Err(e) => {
                     return to
                         .iter()
-                        .map(|p| BroadcastOutcome { to: p.clone(), result: Err(e.replicate()) })
+                        .map(|p| BroadcastOutcome {
+                            to: p.clone(),
+                            result: Err(e.replicate()),
+                        })
                         .collect();
                 }
             }
@@ -197,7 +208,10 @@ impl Client {
             .map(|recipient| async move {
                 let message = OutboundMessage::new(recipient.clone(), content.clone());
                 let result = self.send_unchecked(&message).await;
-                BroadcastOutcome { to: recipient, result }
+                BroadcastOutcome {
+                    to: recipient,
+                    result,
+                }
             })
             .buffered(self.inner.concurrency)
             .collect()
@@ -214,11 +228,17 @@ impl Client {
         .await
     }
 
-    async fn native_broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+    async fn native_broadcast(
+        &self,
+        to: &[PhoneNumber],
+        content: &Content,
+    ) -> Result<Vec<BroadcastOutcome>, Error> {
         let outcomes = self
             .with_retry(false, || async {
                 if let Some(limiter) = &self.inner.limiter {
-                    limiter.acquire_n("", u32::try_from(to.len()).unwrap_or(u32::MAX)).await;
+                    limiter
+                        .acquire_n("", u32::try_from(to.len()).unwrap_or(u32::MAX))
+                        .await;
                 }
                 self.inner.provider.broadcast(to, content).await
             })
@@ -230,7 +250,9 @@ impl Client {
     fn check(&self, message: &OutboundMessage) -> Result<(), Error> {
         let id = self.inner.provider.id();
         if self.inner.validate {
-            message.validate().map_err(|e| Error::from(e).with_provider(id.clone()))?;
+            message
+                .validate()
+                .map_err(|e| Error::from(e).with_provider(id.clone()))?;
         }
         let caps = self.inner.provider.capabilities();
         let kind = message.content.kind();
@@ -269,18 +291,27 @@ impl Client {
 /// Puts a provider's broadcast outcomes in the order of `to`, one each. A recipient the
 /// provider left out gets an error saying so; it may have been sent, so it is marked
 /// maybe-delivered.
-fn reconcile(to: &[PhoneNumber], outcomes: Vec<BroadcastOutcome>, provider: &ProviderId) -> Vec<BroadcastOutcome> {
+fn reconcile(
+    to: &[PhoneNumber],
+    outcomes: Vec<BroadcastOutcome>,
+    provider: &ProviderId,
+) -> Vec<BroadcastOutcome> {
     if outcomes.len() == to.len() && outcomes.iter().zip(to).all(|(o, t)| &o.to == t) {
         return outcomes;
     }
     let mut pool: Vec<Option<BroadcastOutcome>> = outcomes.into_iter().map(Some).collect();
     to.iter()
         .map(|recipient| {
-            let found = pool.iter_mut().find(|o| o.as_ref().is_some_and(|o| &o.to == recipient)).and_then(Option::take);
+            let found = pool
+                .iter_mut()
+                .find(|o| o.as_ref().is_some_and(|o| &o.to == recipient))
+                .and_then(Option::take);
             found.unwrap_or_else(|| BroadcastOutcome {
                 to: recipient.clone(),
-                result: Err(Error::decode("the provider's broadcast response has no outcome for this recipient")
-                    .with_provider(provider.clone())),
+                result: Err(Error::decode(
+                    "the provider's broadcast response has no outcome for this recipient",
+                )
+                .with_provider(provider.clone())),
             })
         })
         .collect()
@@ -300,37 +331,49 @@ impl Provider for Client {
         Client::send(self, message).await
     }
 
-    async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+    async fn broadcast(
+        &self,
+        to: &[PhoneNumber],
+        content: &Content,
+    ) -> Result<Vec<BroadcastOutcome>, Error> {
         Ok(Client::broadcast(self, to, content).await)
     }
 
     async fn upload_media(&self, upload: MediaUpload) -> Result<MediaId, Error> {
         upload.validate().map_err(|e| {
-            Error::new(ErrorKind::InvalidRequest { field: Some(e.field.clone()) })
-                .with_message(e.to_string())
-                .with_provider(self.id())
+            Error::new(ErrorKind::InvalidRequest {
+                field: Some(e.field.clone()),
+            })
+            .with_message(e.to_string())
+            .with_provider(self.id())
         })?;
         // An upload that may have gone through only leaves an unused file behind: safe to repeat.
-        self.with_retry(true, || self.inner.provider.upload_media(upload.clone())).await
+        self.with_retry(true, || self.inner.provider.upload_media(upload.clone()))
+            .await
     }
 
     async fn download_media(&self, id: &MediaId) -> Result<MediaDownload, Error> {
-        self.with_retry(true, || self.inner.provider.download_media(id)).await
+        self.with_retry(true, || self.inner.provider.download_media(id))
+            .await
     }
 
     async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
-        self.with_retry(true, || self.inner.provider.mark_read(id)).await
+        self.with_retry(true, || self.inner.provider.mark_read(id))
+            .await
     }
 
     async fn typing_indicator(&self, id: &MessageId) -> Result<(), Error> {
-        self.with_retry(true, || self.inner.provider.typing_indicator(id)).await
+        self.with_retry(true, || self.inner.provider.typing_indicator(id))
+            .await
     }
 
     async fn message(&self, id: &MessageId) -> Result<MessageRecord, Error> {
-        self.with_retry(true, || self.inner.provider.message(id)).await
+        self.with_retry(true, || self.inner.provider.message(id))
+            .await
     }
 
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
-        self.with_retry(true, || self.inner.provider.check_contacts(numbers)).await
+        self.with_retry(true, || self.inner.provider.check_contacts(numbers))
+            .await
     }
 }

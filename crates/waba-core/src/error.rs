@@ -96,9 +96,9 @@ impl ErrorKind {
     fn describe(&self) -> Cow<'static, str> {
         match self {
             Self::Auth => "authentication failed".into(),
-            Self::RateLimited { retry_after: Some(d) } => {
-                format!("rate limited, retry after {} ms", d.as_millis()).into()
-            }
+            Self::RateLimited {
+                retry_after: Some(d),
+            } => format!("rate limited, retry after {} ms", d.as_millis()).into(),
             Self::RateLimited { retry_after: None } => "rate limited".into(),
             Self::OutsideCustomerWindow => "outside the 24-hour customer service window".into(),
             Self::TemplateNotFound => "template not found".into(),
@@ -143,7 +143,9 @@ impl Error {
 
     /// Shorthand for [`ErrorKind::Unsupported`].
     pub fn unsupported(capability: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(ErrorKind::Unsupported { capability: capability.into() })
+        Self::new(ErrorKind::Unsupported {
+            capability: capability.into(),
+        })
     }
 
     /// Shorthand for [`ErrorKind::Config`] with a message.
@@ -154,7 +156,9 @@ impl Error {
     /// Shorthand for [`ErrorKind::Decode`]: a response that did not parse. Such a response
     /// came with a success status, so the message may have been delivered.
     pub fn decode(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Decode).with_message(message).with_maybe_delivered(true)
+        Self::new(ErrorKind::Decode)
+            .with_message(message)
+            .with_maybe_delivered(true)
     }
 
     /// Names the provider.
@@ -347,14 +351,18 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
 impl From<ValidationErrors> for Error {
     fn from(e: ValidationErrors) -> Self {
         let field = Some(e.first().field.clone());
-        Self::new(ErrorKind::InvalidRequest { field }).with_message(e.to_string()).with_source(e)
+        Self::new(ErrorKind::InvalidRequest { field })
+            .with_message(e.to_string())
+            .with_source(e)
     }
 }
 
@@ -376,7 +384,9 @@ impl From<TransportError> for Error {
 pub fn classify_status(status: http::StatusCode, headers: &http::HeaderMap) -> Error {
     let kind = match status.as_u16() {
         401 | 403 => ErrorKind::Auth,
-        429 => ErrorKind::RateLimited { retry_after: retry_after(headers) },
+        429 => ErrorKind::RateLimited {
+            retry_after: retry_after(headers),
+        },
         400 | 422 => ErrorKind::InvalidRequest { field: None },
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::Provider,
@@ -388,12 +398,19 @@ pub fn classify_status(status: http::StatusCode, headers: &http::HeaderMap) -> E
 
 /// Reads `Retry-After` as seconds or as an HTTP date.
 pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -434,26 +451,47 @@ mod tests {
     #[test]
     fn status_classification() {
         let mut h = http::HeaderMap::new();
-        h.insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("7"));
+        h.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("7"),
+        );
         let e = classify_status(http::StatusCode::TOO_MANY_REQUESTS, &h);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
         let e = classify_status(http::StatusCode::GATEWAY_TIMEOUT, &http::HeaderMap::new());
         assert_eq!(e.kind(), &ErrorKind::Server);
         assert!(e.maybe_delivered());
-        let e = classify_status(http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new());
+        let e = classify_status(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            &http::HeaderMap::new(),
+        );
         assert!(!e.maybe_delivered());
-        assert_eq!(classify_status(http::StatusCode::UNAUTHORIZED, &h).kind(), &ErrorKind::Auth);
-        assert_eq!(classify_status(http::StatusCode::NOT_FOUND, &h).kind(), &ErrorKind::Provider);
+        assert_eq!(
+            classify_status(http::StatusCode::UNAUTHORIZED, &h).kind(),
+            &ErrorKind::Auth
+        );
+        assert_eq!(
+            classify_status(http::StatusCode::NOT_FOUND, &h).kind(),
+            &ErrorKind::Provider
+        );
     }
 
     #[test]
     fn retry_after_accepts_http_dates() {
         let mut h = http::HeaderMap::new();
         let later = std::time::SystemTime::now() + Duration::from_secs(120);
-        h.insert(http::header::RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
+        h.insert(
+            http::header::RETRY_AFTER,
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
-        h.insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("soon"));
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+        h.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("soon"),
+        );
         assert_eq!(retry_after(&h), None);
     }
 
@@ -464,7 +502,15 @@ mod tests {
             waba_types::Content::text("x".repeat(5000)),
         );
         let e = Error::from(msg.validate().unwrap_err());
-        assert_eq!(e.kind(), &ErrorKind::InvalidRequest { field: Some("content.body".into()) });
-        assert!(e.to_string().contains("5000 characters, the limit is 4096"), "{e}");
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::InvalidRequest {
+                field: Some("content.body".into())
+            }
+        );
+        assert!(
+            e.to_string().contains("5000 characters, the limit is 4096"),
+            "{e}"
+        );
     }
 }

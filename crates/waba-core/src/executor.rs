@@ -48,7 +48,11 @@ pub struct Executor {
 impl Executor {
     /// An executor for `provider` over `transport`, without credentials.
     pub fn new(provider: ProviderId, transport: SharedTransport) -> Self {
-        Self { provider, transport, auth: None }
+        Self {
+            provider,
+            transport,
+            auth: None,
+        }
     }
 
     /// Authorises every request with `auth`.
@@ -68,7 +72,10 @@ impl Executor {
     /// On 401, when the credential can be refreshed, the credential is invalidated, a new one
     /// fetched, and the request sent once more. A second 401 is returned as is, so the codec
     /// reports [`crate::ErrorKind::Auth`]: there is no loop.
-    pub async fn execute(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+    pub async fn execute(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
         let span = tracing::debug_span!(
             "waba.http",
             provider = %self.provider,

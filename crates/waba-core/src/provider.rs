@@ -89,11 +89,16 @@ impl ContentKinds {
 
     /// The kinds in the set, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = ContentKind> {
-        ContentKind::ALL.into_iter().filter(move |k| self.contains(*k))
+        ContentKind::ALL
+            .into_iter()
+            .filter(move |k| self.contains(*k))
     }
 
     fn bit(kind: ContentKind) -> u16 {
-        let i = ContentKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        let i = ContentKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
         1 << i
     }
 }
@@ -115,7 +120,10 @@ impl fmt::Debug for ContentKinds {
 /// `false`; the conformance suite checks that.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
-#[allow(clippy::struct_excessive_bools, reason = "independent capability flags are the point")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent capability flags are the point"
+)]
 pub struct Capabilities {
     /// The content kinds `send` accepts.
     pub content: ContentKinds,
@@ -143,7 +151,10 @@ pub struct Capabilities {
 impl Capabilities {
     /// Nothing but sending the given kinds.
     pub fn sending(content: ContentKinds) -> Self {
-        Self { content, ..Self::default() }
+        Self {
+            content,
+            ..Self::default()
+        }
     }
 }
 
@@ -224,7 +235,12 @@ pub struct MediaUpload {
 impl MediaUpload {
     /// A file to upload.
     pub fn new(kind: MediaKind, mime_type: impl Into<String>, data: impl Into<Bytes>) -> Self {
-        Self { kind, mime_type: mime_type.into(), filename: None, data: data.into() }
+        Self {
+            kind,
+            mime_type: mime_type.into(),
+            filename: None,
+            data: data.into(),
+        }
     }
 
     /// Checks the MIME type and size against the limits for its kind.
@@ -389,7 +405,11 @@ impl Provider for SharedProvider {
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         self.0.send(message).await
     }
-    async fn broadcast(&self, to: &[PhoneNumber], content: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+    async fn broadcast(
+        &self,
+        to: &[PhoneNumber],
+        content: &Content,
+    ) -> Result<Vec<BroadcastOutcome>, Error> {
         self.0.broadcast(to, content).await
     }
     async fn upload_media(&self, upload: MediaUpload) -> Result<MediaId, Error> {

@@ -57,11 +57,17 @@ impl RateLimiter {
 
     fn reserve(&self, key: &str, n: f64) -> Duration {
         let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let bucket = if let Some(b) = buckets.get_mut(key) {
             b
         } else {
-            buckets.entry(key.to_owned()).or_insert(Bucket { tokens: self.burst, last: now })
+            buckets.entry(key.to_owned()).or_insert(Bucket {
+                tokens: self.burst,
+                last: now,
+            })
         };
         let elapsed = now.saturating_duration_since(bucket.last).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);

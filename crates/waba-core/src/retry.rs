@@ -47,12 +47,18 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// The default policy with `max_attempts` attempts.
     pub fn attempts(max_attempts: u32) -> Self {
-        Self { max_attempts: max_attempts.max(1), ..Self::default() }
+        Self {
+            max_attempts: max_attempts.max(1),
+            ..Self::default()
+        }
     }
 
     /// Sets whether possibly delivered sends are retried.
@@ -99,7 +105,10 @@ impl RetryPolicy {
     /// and with jitter between half and all of it.
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(30);
-        let base = self.initial_backoff.saturating_mul(1 << exp).min(self.max_backoff);
+        let base = self
+            .initial_backoff
+            .saturating_mul(1 << exp)
+            .min(self.max_backoff);
         if self.jitter {
             let half = base / 2;
             half + half.mul_f64(fastrand::f64())
@@ -129,7 +138,10 @@ mod tests {
         let p = RetryPolicy::default();
         for _ in 0..1000 {
             let d = p.backoff(2);
-            assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(200) && d <= Duration::from_millis(400),
+                "{d:?}"
+            );
         }
     }
 
@@ -137,16 +149,32 @@ mod tests {
     fn what_is_retried() {
         let p = RetryPolicy::attempts(3).with_jitter(false);
         let server = Error::new(ErrorKind::Server);
-        assert_eq!(p.next_delay(&server, 1, false), Some(Duration::from_millis(200)));
+        assert_eq!(
+            p.next_delay(&server, 1, false),
+            Some(Duration::from_millis(200))
+        );
         assert_eq!(p.next_delay(&server, 3, false), None, "attempt limit");
         assert_eq!(p.next_delay(&Error::new(ErrorKind::Auth), 1, false), None);
-        let timeout = Error::new(ErrorKind::Transport(TransportErrorKind::Timeout)).with_maybe_delivered(true);
+        let timeout = Error::new(ErrorKind::Transport(TransportErrorKind::Timeout))
+            .with_maybe_delivered(true);
         assert_eq!(p.next_delay(&timeout, 1, false), None, "maybe delivered");
         assert!(p.next_delay(&timeout, 1, true).is_some(), "idempotent");
-        assert!(p.clone().with_retry_maybe_delivered(true).next_delay(&timeout, 1, false).is_some());
-        let throttled = Error::new(ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(5)) });
-        assert_eq!(p.next_delay(&throttled, 1, false), Some(Duration::from_secs(5)));
-        let too_long = Error::new(ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(600)) });
+        assert!(
+            p.clone()
+                .with_retry_maybe_delivered(true)
+                .next_delay(&timeout, 1, false)
+                .is_some()
+        );
+        let throttled = Error::new(ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(5)),
+        });
+        assert_eq!(
+            p.next_delay(&throttled, 1, false),
+            Some(Duration::from_secs(5))
+        );
+        let too_long = Error::new(ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(600)),
+        });
         assert_eq!(p.next_delay(&too_long, 1, false), None);
     }
 }

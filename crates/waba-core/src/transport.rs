@@ -16,7 +16,10 @@ use crate::error::BoxError;
 #[async_trait]
 pub trait HttpTransport: fmt::Debug + Send + Sync + 'static {
     /// Sends `request`; an HTTP error status is a response, not an error.
-    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError>;
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError>;
 }
 
 /// How a request failed below HTTP, and so whether it may have been sent.
@@ -71,7 +74,10 @@ pub struct TransportError {
 impl TransportError {
     /// A failure of `kind` caused by `source`.
     pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
-        Self { kind, source: Some(source.into()) }
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
     }
 
     /// A failure of `kind` with no underlying error.
@@ -104,7 +110,10 @@ impl SharedTransport {
 #[async_trait]
 #[deny(clippy::missing_trait_methods)]
 impl HttpTransport for SharedTransport {
-    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError> {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
         self.0.send(request).await
     }
 }

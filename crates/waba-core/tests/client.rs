@@ -18,7 +18,10 @@ fn text() -> OutboundMessage {
 }
 
 fn client(stub: &StubProvider, retry: RetryPolicy) -> Client {
-    Client::builder(stub.shared()).retry(retry).no_rate_limit().build()
+    Client::builder(stub.shared())
+        .retry(retry)
+        .no_rate_limit()
+        .build()
 }
 
 fn exact(attempts: u32) -> RetryPolicy {
@@ -43,7 +46,9 @@ fn provider_ext_futures_are_send() {
 async fn retries_server_errors_and_honours_retry_after() {
     let stub = StubProvider::new_ok();
     stub.push_error(Error::new(ErrorKind::Server));
-    stub.push_error(Error::new(ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(5)) }));
+    stub.push_error(Error::new(ErrorKind::RateLimited {
+        retry_after: Some(Duration::from_secs(5)),
+    }));
     let start = Instant::now();
     let receipt = client(&stub, exact(3)).send(&text()).await.unwrap();
     // 200 ms backoff after the 500, then the 5 s Retry-After (longer than the 400 ms backoff).
@@ -70,10 +75,16 @@ async fn backoff_grows_exponentially_with_jitter_bounds() {
         stub.push_error(Error::new(ErrorKind::Server));
     }
     let start = Instant::now();
-    client(&stub, RetryPolicy::attempts(4)).send(&text()).await.unwrap();
+    client(&stub, RetryPolicy::attempts(4))
+        .send(&text())
+        .await
+        .unwrap();
     // Jittered waits of [100,200] + [200,400] + [400,800] ms.
     let e = start.elapsed();
-    assert!(e >= Duration::from_millis(700) && e <= Duration::from_millis(1400), "{e:?}");
+    assert!(
+        e >= Duration::from_millis(700) && e <= Duration::from_millis(1400),
+        "{e:?}"
+    );
     assert_eq!(stub.attempts(), 4);
 }
 
@@ -102,7 +113,10 @@ async fn never_retries_a_send_that_may_have_been_delivered() {
 async fn retries_a_maybe_delivered_send_when_the_caller_opts_in() {
     let stub = StubProvider::new_ok();
     stub.push_error(TransportError::bare(TransportErrorKind::Timeout).into());
-    client(&stub, exact(5).with_retry_maybe_delivered(true)).send(&text()).await.unwrap();
+    client(&stub, exact(5).with_retry_maybe_delivered(true))
+        .send(&text())
+        .await
+        .unwrap();
     assert_eq!(stub.attempts(), 2);
 }
 
@@ -126,7 +140,9 @@ async fn never_retries_client_errors() {
 #[tokio::test(start_paused = true)]
 async fn a_retry_after_longer_than_the_cap_fails_at_once() {
     let stub = StubProvider::new_ok();
-    stub.push_error(Error::new(ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(3600)) }));
+    stub.push_error(Error::new(ErrorKind::RateLimited {
+        retry_after: Some(Duration::from_secs(3600)),
+    }));
     let err = client(&stub, exact(5)).send(&text()).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(stub.attempts(), 1);
@@ -137,18 +153,33 @@ async fn invalid_messages_never_reach_the_provider() {
     let stub = StubProvider::new_ok();
     let msg = OutboundMessage::new(to(1), Content::text("x".repeat(4097)));
     let err = client(&stub, exact(3)).send(&msg).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::InvalidRequest { field: Some("content.body".into()) });
-    assert!(err.to_string().contains("4097 characters, the limit is 4096"), "{err}");
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::InvalidRequest {
+            field: Some("content.body".into())
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("4097 characters, the limit is 4096"),
+        "{err}"
+    );
     assert_eq!(stub.attempts(), 0);
 }
 
 #[tokio::test]
 async fn unsupported_content_fails_locally() {
-    let stub = StubProvider::new_ok()
-        .with_capabilities(Capabilities::sending(ContentKinds::NONE.with(ContentKind::Text)));
+    let stub = StubProvider::new_ok().with_capabilities(Capabilities::sending(
+        ContentKinds::NONE.with(ContentKind::Text),
+    ));
     let msg = OutboundMessage::new(to(1), Content::image_link("https://e.com/a.jpg"));
     let err = client(&stub, exact(3)).send(&msg).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::Unsupported { capability: "sending image messages".into() });
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Unsupported {
+            capability: "sending image messages".into()
+        }
+    );
     assert_eq!(stub.attempts(), 0);
 }
 
@@ -175,7 +206,10 @@ async fn the_rate_limiter_holds_its_rate() {
     assert_eq!(*times.last().unwrap(), Duration::from_secs(10));
     // Over any prefix of time, no more than burst + rate × t permits.
     for (i, t) in times.iter().enumerate() {
-        assert!((i as f64) < 50.0 + 50.0 * t.as_secs_f64() + 1e-6, "permit {i} at {t:?}");
+        assert!(
+            (i as f64) < 50.0 + 50.0 * t.as_secs_f64() + 1e-6,
+            "permit {i} at {t:?}"
+        );
     }
 }
 
@@ -209,13 +243,19 @@ async fn broadcast_returns_one_outcome_per_recipient() {
     for n in (0..1000).step_by(7) {
         stub.fail_recipient(to(n), ErrorKind::InvalidRecipient);
     }
-    let client = Client::builder(stub.shared()).no_rate_limit().retry(exact(3)).build();
+    let client = Client::builder(stub.shared())
+        .no_rate_limit()
+        .retry(exact(3))
+        .build();
     let outcomes = client.broadcast(&recipients, &Content::text("sale")).await;
     assert_eq!(outcomes.len(), 1000);
     for (n, outcome) in outcomes.iter().enumerate() {
         assert_eq!(outcome.to, recipients[n], "order kept");
         if n % 7 == 0 {
-            assert_eq!(outcome.result.as_ref().unwrap_err().kind(), &ErrorKind::InvalidRecipient);
+            assert_eq!(
+                outcome.result.as_ref().unwrap_err().kind(),
+                &ErrorKind::InvalidRecipient
+            );
         } else {
             assert!(outcome.result.is_ok(), "{n}");
         }
@@ -227,9 +267,14 @@ async fn broadcast_returns_one_outcome_per_recipient() {
 async fn broadcast_of_invalid_content_fails_every_recipient_locally() {
     let stub = StubProvider::new_ok();
     let recipients: Vec<_> = (0..10).map(to).collect();
-    let outcomes = client(&stub, exact(3)).broadcast(&recipients, &Content::text("")).await;
+    let outcomes = client(&stub, exact(3))
+        .broadcast(&recipients, &Content::text(""))
+        .await;
     assert_eq!(outcomes.len(), 10);
-    assert!(outcomes.iter().all(|o| matches!(o.result.as_ref().unwrap_err().kind(), ErrorKind::InvalidRequest { .. })));
+    assert!(outcomes.iter().all(|o| matches!(
+        o.result.as_ref().unwrap_err().kind(),
+        ErrorKind::InvalidRequest { .. }
+    )));
     assert_eq!(stub.attempts(), 0);
 }
 
@@ -248,7 +293,11 @@ impl Provider for Sloppy {
     async fn send(&self, _: &OutboundMessage) -> Result<SendReceipt, Error> {
         Err(Error::new(ErrorKind::Provider))
     }
-    async fn broadcast(&self, to: &[PhoneNumber], _: &Content) -> Result<Vec<BroadcastOutcome>, Error> {
+    async fn broadcast(
+        &self,
+        to: &[PhoneNumber],
+        _: &Content,
+    ) -> Result<Vec<BroadcastOutcome>, Error> {
         Ok(to
             .iter()
             .skip(1)
@@ -270,7 +319,9 @@ impl Provider for Sloppy {
 async fn native_broadcast_outcomes_are_reconciled_with_the_recipients() {
     let mut caps = Capabilities::sending(ContentKinds::all());
     caps.broadcast = true;
-    let client = Client::builder(SharedProvider::new(Sloppy(caps))).no_rate_limit().build();
+    let client = Client::builder(SharedProvider::new(Sloppy(caps)))
+        .no_rate_limit()
+        .build();
     let recipients: Vec<_> = (0..5).map(to).collect();
     let outcomes = client.broadcast(&recipients, &Content::text("hi")).await;
     assert_eq!(outcomes.len(), 5);
@@ -293,5 +344,10 @@ async fn client_is_a_provider_with_broadcast() {
     let r = shared.send_text(to(2), "via the trait").await.unwrap();
     assert_eq!(r.provider, ProviderId::STUB);
     let err = shared.mark_read(&"wamid.1".into()).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::Unsupported { capability: "mark_read".into() });
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Unsupported {
+            capability: "mark_read".into()
+        }
+    );
 }

@@ -18,11 +18,19 @@ struct Rotating {
 impl RequestAuth for Rotating {
     async fn authorize(&self, request: &mut http::Request<Bytes>) -> Result<AuthTicket, Error> {
         let g = self.generation.load(Ordering::SeqCst);
-        request.headers_mut().insert("authorization", format!("Bearer token-{g}").parse().unwrap());
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer token-{g}").parse().unwrap(),
+        );
         Ok(AuthTicket(g))
     }
     fn invalidate(&self, ticket: AuthTicket) -> bool {
-        let _ = self.generation.compare_exchange(ticket.0, ticket.0 + 1, Ordering::SeqCst, Ordering::SeqCst);
+        let _ = self.generation.compare_exchange(
+            ticket.0,
+            ticket.0 + 1,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
         self.refreshable
     }
     fn refreshable(&self) -> bool {
@@ -31,12 +39,18 @@ impl RequestAuth for Rotating {
 }
 
 fn request() -> http::Request<Bytes> {
-    http::Request::post("https://api.example/v1/messages").body(Bytes::from_static(b"{}")).unwrap()
+    http::Request::post("https://api.example/v1/messages")
+        .body(Bytes::from_static(b"{}"))
+        .unwrap()
 }
 
 fn executor(t: &ReplayTransport, refreshable: bool) -> (Executor, Arc<Rotating>) {
-    let auth = Arc::new(Rotating { refreshable, ..Rotating::default() });
-    let e = Executor::new(ProviderId::new("test"), SharedTransport::new(t.clone())).with_auth(auth.clone());
+    let auth = Arc::new(Rotating {
+        refreshable,
+        ..Rotating::default()
+    });
+    let e = Executor::new(ProviderId::new("test"), SharedTransport::new(t.clone()))
+        .with_auth(auth.clone());
     (e, auth)
 }
 
@@ -58,7 +72,9 @@ async fn a_401_refreshes_once_and_resends() {
 #[tokio::test]
 async fn a_second_401_is_returned_not_looped() {
     let t = ReplayTransport::new();
-    t.push_raw(401, &[], "expired").push_raw(401, &[], "still expired").push_raw(200, &[], "never");
+    t.push_raw(401, &[], "expired")
+        .push_raw(401, &[], "still expired")
+        .push_raw(200, &[], "never");
     let (e, _) = executor(&t, true);
     let r = e.execute(request()).await.unwrap();
     assert_eq!(r.status(), 401);
@@ -81,7 +97,10 @@ async fn transport_errors_are_classified_and_name_the_provider() {
     t.push_error(TransportErrorKind::Timeout);
     let (e, _) = executor(&t, true);
     let err = e.execute(request()).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::Transport(TransportErrorKind::Timeout));
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Transport(TransportErrorKind::Timeout)
+    );
     assert!(err.maybe_delivered());
     assert_eq!(err.provider(), Some(&ProviderId::new("test")));
 }

@@ -46,7 +46,9 @@ impl ReplayTransport {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Queues a response.
@@ -57,7 +59,11 @@ impl ReplayTransport {
 
     /// Queues a response with a JSON body.
     pub fn push_json(&self, status: u16, body: &serde_json::Value) -> &Self {
-        self.push_raw(status, &[("content-type", "application/json")], body.to_string())
+        self.push_raw(
+            status,
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
     }
 
     /// Queues a response with headers and a raw body.
@@ -66,7 +72,11 @@ impl ReplayTransport {
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
-        self.push_response(builder.body(body.into()).expect("a valid scripted response"))
+        self.push_response(
+            builder
+                .body(body.into())
+                .expect("a valid scripted response"),
+        )
     }
 
     /// Queues a transport failure.
@@ -88,7 +98,10 @@ impl ReplayTransport {
 
 #[async_trait]
 impl HttpTransport for ReplayTransport {
-    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError> {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
         let (parts, body) = request.into_parts();
         let mut state = self.lock();
         state.requests.push(RecordedRequest {
@@ -99,7 +112,9 @@ impl HttpTransport for ReplayTransport {
         });
         match state.replies.pop_front() {
             Some(Reply::Response(r)) => Ok(r),
-            Some(Reply::Error(kind)) => Err(TransportError::new(kind, "scripted transport failure")),
+            Some(Reply::Error(kind)) => {
+                Err(TransportError::new(kind, "scripted transport failure"))
+            }
             None => Err(TransportError::new(
                 TransportErrorKind::Request,
                 "ReplayTransport: no scripted reply left for this request",

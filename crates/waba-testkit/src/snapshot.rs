@@ -37,10 +37,18 @@ pub fn redact_header(name: &str, value: &str) -> String {
 
 /// Renders a request as JSON: `method`, `path` (with query), sorted `headers` with secrets
 /// redacted, and `body` (JSON when it parses, text when UTF-8, a length otherwise).
-pub fn render(method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: &Bytes) -> Value {
+pub fn render(
+    method: &http::Method,
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+    body: &Bytes,
+) -> Value {
     let mut h = BTreeMap::new();
     for (name, value) in headers {
-        let v = value.to_str().map_or_else(|_| "<binary>".to_owned(), |v| redact_header(name.as_str(), v));
+        let v = value.to_str().map_or_else(
+            |_| "<binary>".to_owned(),
+            |v| redact_header(name.as_str(), v),
+        );
         h.insert(name.as_str().to_owned(), v);
     }
     let body = if body.is_empty() {
@@ -62,7 +70,12 @@ pub fn render(method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap,
 
 /// Renders an `http::Request<Bytes>` (what a sans-IO codec builds).
 pub fn render_request(request: &http::Request<Bytes>) -> Value {
-    render(request.method(), request.uri(), request.headers(), request.body())
+    render(
+        request.method(),
+        request.uri(),
+        request.headers(),
+        request.body(),
+    )
 }
 
 /// The insta settings every waba snapshot uses: sorted maps, and any value under a key that
@@ -71,7 +84,14 @@ pub fn insta_settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_sort_maps(true);
     s.set_prepend_module_to_snapshot(false);
-    for key in ["token", "password", "app_key", "secret", "api_key", "access_token"] {
+    for key in [
+        "token",
+        "password",
+        "app_key",
+        "secret",
+        "api_key",
+        "access_token",
+    ] {
         s.add_redaction(&format!(".**.{key}"), REDACTED);
     }
     s
@@ -83,10 +103,19 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_and_schemes_kept() {
-        assert_eq!(redact_header("Authorization", "Bearer abc.def"), "Bearer [redacted]");
-        assert_eq!(redact_header("authorization", "Basic YWRtaW46c2VjcmV0"), "Basic [redacted]");
+        assert_eq!(
+            redact_header("Authorization", "Bearer abc.def"),
+            "Bearer [redacted]"
+        );
+        assert_eq!(
+            redact_header("authorization", "Basic YWRtaW46c2VjcmV0"),
+            "Basic [redacted]"
+        );
         assert_eq!(redact_header("WA-API-KEY", "k-123456789012"), "[redacted]");
-        assert_eq!(redact_header("content-type", "application/json"), "application/json");
+        assert_eq!(
+            redact_header("content-type", "application/json"),
+            "application/json"
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub struct StubProvider {
 
 impl std::fmt::Debug for StubProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StubProvider").field("capabilities", &self.capabilities).finish_non_exhaustive()
+        f.debug_struct("StubProvider")
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,7 +74,9 @@ impl StubProvider {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The next send fails with `error` (errors queue up, one per send).

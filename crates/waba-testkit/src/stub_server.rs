@@ -40,7 +40,11 @@ impl StubServer {
                 tokio::spawn(serve(stream));
             }
         });
-        Ok(Self { addr, connections, task })
+        Ok(Self {
+            addr,
+            connections,
+            task,
+        })
     }
 
     /// `http://127.0.0.1:{port}`.
@@ -75,7 +79,9 @@ struct Request {
 async fn serve(mut stream: TcpStream) {
     let mut buf = Vec::with_capacity(4096);
     loop {
-        let Some(request) = read_request(&mut stream, &mut buf).await else { return };
+        let Some(request) = read_request(&mut stream, &mut buf).await else {
+            return;
+        };
         let path = request.path.split('?').next().unwrap_or("").to_owned();
         let response = if path == "/echo" {
             let test = header(&request, "x-test").unwrap_or_default();
@@ -91,7 +97,14 @@ async fn serve(mut stream: TcpStream) {
             )
         } else if let Some(code) = path.strip_prefix("/status/") {
             let code: u16 = code.parse().unwrap_or(500);
-            respond(code, &[("retry-after", "7".to_owned()), ("content-type", "application/json".to_owned())], br#"{"error":"scripted"}"#)
+            respond(
+                code,
+                &[
+                    ("retry-after", "7".to_owned()),
+                    ("content-type", "application/json".to_owned()),
+                ],
+                br#"{"error":"scripted"}"#,
+            )
         } else if let Some(ms) = path.strip_prefix("/delay/") {
             tokio::time::sleep(Duration::from_millis(ms.parse().unwrap_or(0))).await;
             respond(200, &[], b"late")
@@ -107,7 +120,11 @@ async fn serve(mut stream: TcpStream) {
 }
 
 fn header(request: &Request, name: &str) -> Option<String> {
-    request.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
 }
 
 fn respond(status: u16, headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
@@ -157,5 +174,10 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     }
     let body = buf[body_start..body_start + len].to_vec();
     buf.drain(..body_start + len);
-    Some(Request { method, path, headers, body })
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
 }

@@ -56,7 +56,10 @@ impl Content {
 
     /// A text message without link preview.
     pub fn text(body: impl Into<String>) -> Self {
-        Self::Text(Text { body: body.into(), preview_url: false })
+        Self::Text(Text {
+            body: body.into(),
+            preview_url: false,
+        })
     }
 
     /// A template message with body parameters given as text, in order.
@@ -65,19 +68,28 @@ impl Content {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let parameters: Vec<TemplateParameter> =
-            body.into_iter().map(|s| TemplateParameter::Text { text: s.into() }).collect();
+        let parameters: Vec<TemplateParameter> = body
+            .into_iter()
+            .map(|s| TemplateParameter::Text { text: s.into() })
+            .collect();
         let components = if parameters.is_empty() {
             Vec::new()
         } else {
             vec![TemplateComponent::Body { parameters }]
         };
-        Self::Template(Template { name: name.into(), language: language.into(), components })
+        Self::Template(Template {
+            name: name.into(),
+            language: language.into(),
+            components,
+        })
     }
 
     /// An image by link, without caption.
     pub fn image_link(url: impl Into<String>) -> Self {
-        Self::Image(Image { media: MediaSource::Link(url.into()), caption: None })
+        Self::Image(Image {
+            media: MediaSource::Link(url.into()),
+            caption: None,
+        })
     }
 
     /// Whether this is a template. Only templates may be sent outside the 24-hour window.

@@ -5,7 +5,7 @@
 //! - [`Event`]: what webhooks deliver (inbound messages, status updates, template status).
 //! - [`limits`] and [`OutboundMessage::validate`]: the rules every provider enforces, checked
 //!   before anything leaves the process.
-//! - [`format`]: WhatsApp text formatting.
+//! - [`format`](mod@format): WhatsApp text formatting.
 //!
 //! Pure data: serde, no I/O. The JSON forms are stable; they are the unified format the
 //! `waba` CLI reads and writes.

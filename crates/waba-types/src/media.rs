@@ -39,7 +39,13 @@ impl MediaKind {
         match self {
             Self::Image => &["image/jpeg", "image/png"],
             Self::Video => &["video/mp4", "video/3gpp"],
-            Self::Audio => &["audio/mpeg", "audio/ogg", "audio/aac", "audio/amr", "audio/mp4"],
+            Self::Audio => &[
+                "audio/mpeg",
+                "audio/ogg",
+                "audio/aac",
+                "audio/amr",
+                "audio/mp4",
+            ],
             Self::Document => &[
                 "application/pdf",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -69,16 +75,26 @@ impl MediaKind {
     /// (`audio/ogg; codecs=opus`) and ASCII case are ignored.
     pub fn check(self, mime_type: &str, len: u64) -> Result<(), ValidationError> {
         let essence = mime_type.split(';').next().unwrap_or("").trim();
-        if !self.mime_types().iter().any(|m| m.eq_ignore_ascii_case(essence)) {
+        if !self
+            .mime_types()
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(essence))
+        {
             return Err(ValidationError::new(
                 "mime_type",
-                Violation::UnsupportedMimeType { mime_type: mime_type.to_owned(), kind: self },
+                Violation::UnsupportedMimeType {
+                    mime_type: mime_type.to_owned(),
+                    kind: self,
+                },
             ));
         }
         if len > self.max_bytes() {
             return Err(ValidationError::new(
                 "data",
-                Violation::TooLarge { bytes: len, max: self.max_bytes() },
+                Violation::TooLarge {
+                    bytes: len,
+                    max: self.max_bytes(),
+                },
             ));
         }
         Ok(())
@@ -97,23 +113,64 @@ mod tests {
 
     #[test]
     fn image_is_jpeg_or_png_up_to_5_mib() {
-        assert!(MediaKind::Image.check("image/jpeg", 5 * 1024 * 1024).is_ok());
+        assert!(
+            MediaKind::Image
+                .check("image/jpeg", 5 * 1024 * 1024)
+                .is_ok()
+        );
         assert!(MediaKind::Image.check("IMAGE/PNG", 10).is_ok());
-        let err = MediaKind::Image.check("image/jpeg", 5 * 1024 * 1024 + 1).unwrap_err();
-        assert_eq!(err.to_string(), "data: 5242881 bytes, the limit is 5242880 bytes");
+        let err = MediaKind::Image
+            .check("image/jpeg", 5 * 1024 * 1024 + 1)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data: 5242881 bytes, the limit is 5242880 bytes"
+        );
         let err = MediaKind::Image.check("audio/mpeg", 10).unwrap_err();
-        assert!(err.to_string().contains("audio/mpeg is not accepted for image"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("audio/mpeg is not accepted for image"),
+            "{err}"
+        );
     }
 
     #[test]
     fn video_audio_document_sizes() {
-        assert!(MediaKind::Video.check("video/3gpp", 16 * 1024 * 1024).is_ok());
-        assert!(MediaKind::Video.check("video/mp4", 16 * 1024 * 1024 + 1).is_err());
-        assert!(MediaKind::Audio.check("audio/ogg; codecs=opus", 16 * 1024 * 1024).is_ok());
-        assert!(MediaKind::Audio.check("audio/mpeg", 16 * 1024 * 1024 + 1).is_err());
-        assert!(MediaKind::Document.check("application/pdf", 100 * 1024 * 1024).is_ok());
-        assert!(MediaKind::Document.check("application/pdf", 100 * 1024 * 1024 + 1).is_err());
+        assert!(
+            MediaKind::Video
+                .check("video/3gpp", 16 * 1024 * 1024)
+                .is_ok()
+        );
+        assert!(
+            MediaKind::Video
+                .check("video/mp4", 16 * 1024 * 1024 + 1)
+                .is_err()
+        );
+        assert!(
+            MediaKind::Audio
+                .check("audio/ogg; codecs=opus", 16 * 1024 * 1024)
+                .is_ok()
+        );
+        assert!(
+            MediaKind::Audio
+                .check("audio/mpeg", 16 * 1024 * 1024 + 1)
+                .is_err()
+        );
+        assert!(
+            MediaKind::Document
+                .check("application/pdf", 100 * 1024 * 1024)
+                .is_ok()
+        );
+        assert!(
+            MediaKind::Document
+                .check("application/pdf", 100 * 1024 * 1024 + 1)
+                .is_err()
+        );
         assert!(MediaKind::Document.check("image/png", 1).is_err());
-        assert!(MediaKind::Sticker.check("image/webp", 500 * 1024 + 1).is_err());
+        assert!(
+            MediaKind::Sticker
+                .check("image/webp", 500 * 1024 + 1)
+                .is_err()
+        );
     }
 }

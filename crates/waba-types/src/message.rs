@@ -39,7 +39,13 @@ pub struct OutboundMessage {
 impl OutboundMessage {
     /// A message to one person.
     pub fn new(to: PhoneNumber, content: Content) -> Self {
-        Self { to: Recipient::Individual(to), from: None, content, reply_to: None, client_reference: None }
+        Self {
+            to: Recipient::Individual(to),
+            from: None,
+            content,
+            reply_to: None,
+            client_reference: None,
+        }
     }
 
     /// Sets the sending number.
@@ -130,9 +136,14 @@ impl<'de> Deserialize<'de> for Recipient {
                 f.write_str("an E.164 phone number string or {\"group\": \"<id>\"}")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Recipient, E> {
-                PhoneNumber::parse(v).map(Recipient::Individual).map_err(E::custom)
+                PhoneNumber::parse(v)
+                    .map(Recipient::Individual)
+                    .map_err(E::custom)
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Recipient, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Recipient, A::Error> {
                 let g = GroupRepr::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 Ok(Recipient::Group(g.group))
             }

@@ -43,7 +43,9 @@ pub enum PhoneError {
         input: String,
     },
     /// A character that is neither a digit nor common phone punctuation.
-    #[error("phone number {input:?} has {found:?} at character {position}: only digits, spaces, and + ( ) - . / are allowed")]
+    #[error(
+        "phone number {input:?} has {found:?} at character {position}: only digits, spaces, and + ( ) - . / are allowed"
+    )]
     InvalidCharacter {
         /// What was given.
         input: String,
@@ -103,7 +105,9 @@ impl PhoneNumber {
             return Err(PhoneError::Empty);
         }
         if !had_prefix {
-            return Err(PhoneError::MissingCountryCode { input: input.to_owned() });
+            return Err(PhoneError::MissingCountryCode {
+                input: input.to_owned(),
+            });
         }
         Self::from_digit_string(input, &digits)
     }
@@ -142,13 +146,21 @@ impl PhoneNumber {
     fn from_digit_string(input: &str, digits: &str) -> Result<Self, PhoneError> {
         let count = digits.len();
         if digits.starts_with('0') {
-            return Err(PhoneError::LeadingZero { input: input.to_owned() });
+            return Err(PhoneError::LeadingZero {
+                input: input.to_owned(),
+            });
         }
         if count < MIN_DIGITS {
-            return Err(PhoneError::TooShort { input: input.to_owned(), digits: count });
+            return Err(PhoneError::TooShort {
+                input: input.to_owned(),
+                digits: count,
+            });
         }
         if count > MAX_DIGITS {
-            return Err(PhoneError::TooLong { input: input.to_owned(), digits: count });
+            return Err(PhoneError::TooLong {
+                input: input.to_owned(),
+                digits: count,
+            });
         }
         let mut e164 = String::with_capacity(count + 1);
         e164.push('+');
@@ -188,7 +200,13 @@ pub fn mask_digits(value: &str) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i < 3 || i >= chars.len() - 2 { *c } else { '*' })
+        .map(|(i, c)| {
+            if i < 3 || i >= chars.len() - 2 {
+                *c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -358,7 +376,10 @@ mod tests {
             PhoneNumber::from_wa_id("16315551234").unwrap().as_str(),
             "+16315551234"
         );
-        assert_eq!(WaId::from("16315551234").phone().unwrap().digits(), "16315551234");
+        assert_eq!(
+            WaId::from("16315551234").phone().unwrap().digits(),
+            "16315551234"
+        );
         assert_eq!(WaId::from("US.1349120865530274").phone(), None);
     }
 
@@ -382,11 +403,15 @@ mod tests {
     #[test]
     fn region_aware_parsing() {
         assert_eq!(
-            PhoneNumber::parse_in_region("021 123 4567", "NZ").unwrap().as_str(),
+            PhoneNumber::parse_in_region("021 123 4567", "NZ")
+                .unwrap()
+                .as_str(),
             "+64211234567"
         );
         assert_eq!(
-            PhoneNumber::parse_in_region("(631) 555-1002", "us").unwrap().as_str(),
+            PhoneNumber::parse_in_region("(631) 555-1002", "us")
+                .unwrap()
+                .as_str(),
             "+16315551002"
         );
         assert!(matches!(

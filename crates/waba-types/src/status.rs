@@ -112,10 +112,22 @@ mod tests {
 
     #[test]
     fn provider_specific_statuses_normalise() {
-        assert_eq!(DeliveryStatus::parse("received").normalized(), DeliveryStatus::Delivered);
-        assert_eq!(DeliveryStatus::parse("rejected").normalized(), DeliveryStatus::Failed);
-        assert_eq!(DeliveryStatus::parse("expired").normalized(), DeliveryStatus::Failed);
-        assert_eq!(DeliveryStatus::parse("processing"), DeliveryStatus::Accepted);
+        assert_eq!(
+            DeliveryStatus::parse("received").normalized(),
+            DeliveryStatus::Delivered
+        );
+        assert_eq!(
+            DeliveryStatus::parse("rejected").normalized(),
+            DeliveryStatus::Failed
+        );
+        assert_eq!(
+            DeliveryStatus::parse("expired").normalized(),
+            DeliveryStatus::Failed
+        );
+        assert_eq!(
+            DeliveryStatus::parse("processing"),
+            DeliveryStatus::Accepted
+        );
         assert!(DeliveryStatus::Expired.is_terminal());
         assert!(!DeliveryStatus::Read.is_terminal());
     }

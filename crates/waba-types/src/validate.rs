@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::content::{
-    Content, Interactive, InteractiveAction, InteractiveHeader, MediaSource, Template,
+    Content, Interactive, InteractiveAction, InteractiveHeader, ListSection, MediaSource, Template,
     TemplateComponent, TemplateParameter,
 };
 use crate::limits as l;
@@ -27,7 +27,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// An error at `field`.
     pub fn new(field: impl Into<String>, violation: Violation) -> Self {
-        Self { field: field.into(), violation }
+        Self {
+            field: field.into(),
+            violation,
+        }
     }
 }
 
@@ -205,7 +208,9 @@ impl Checker {
                 if !is_http_url(url) {
                     self.push(
                         format!("{field}.link"),
-                        Violation::Invalid { reason: format!("{url:?} is not an http(s) URL") },
+                        Violation::Invalid {
+                            reason: format!("{url:?} is not an http(s) URL"),
+                        },
                     );
                 }
             }
@@ -250,7 +255,11 @@ impl OutboundMessage {
             c.max_chars(|| "client_reference".to_owned(), r, l::CLIENT_REFERENCE_MAX);
         }
         self.content.check(&mut c);
-        if c.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(c.errors)) }
+        if c.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(c.errors))
+        }
     }
 }
 
@@ -259,7 +268,11 @@ impl Content {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut c = Checker::default();
         self.check(&mut c);
-        if c.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(c.errors)) }
+        if c.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(c.errors))
+        }
     }
 
     fn check(&self, c: &mut Checker) {
@@ -297,7 +310,12 @@ impl Content {
                 c.range("content.longitude", loc.longitude, l::LONGITUDE);
             }
             Self::Contacts(list) => {
-                c.count("content.contacts", list.contacts.len(), l::CONTACTS_MAX, "contacts");
+                c.count(
+                    "content.contacts",
+                    list.contacts.len(),
+                    l::CONTACTS_MAX,
+                    "contacts",
+                );
                 for (i, card) in list.contacts.iter().enumerate() {
                     c.non_empty(
                         || format!("content.contacts[{i}].name.formatted_name"),
@@ -319,20 +337,30 @@ impl Content {
 
 fn check_interactive(c: &mut Checker, i: &Interactive) {
     let is_list = matches!(i.action, InteractiveAction::List { .. });
-    let body_max = if is_list { l::LIST_BODY_MAX } else { l::INTERACTIVE_BODY_MAX };
+    let body_max = if is_list {
+        l::LIST_BODY_MAX
+    } else {
+        l::INTERACTIVE_BODY_MAX
+    };
     c.required("content.body", &i.body, body_max);
     if let Some(f) = &i.footer {
         c.max_chars(|| "content.footer".to_owned(), f, l::HEADER_FOOTER_MAX);
     }
     match &i.header {
-        Some(InteractiveHeader::Text(t)) => c.required("content.header.value", t, l::HEADER_FOOTER_MAX),
+        Some(InteractiveHeader::Text(t)) => {
+            c.required("content.header.value", t, l::HEADER_FOOTER_MAX);
+        }
         Some(
-            InteractiveHeader::Image(m) | InteractiveHeader::Video(m) | InteractiveHeader::Document(m),
+            InteractiveHeader::Image(m)
+            | InteractiveHeader::Video(m)
+            | InteractiveHeader::Document(m),
         ) => {
             if is_list {
                 c.push(
                     "content.header".to_owned(),
-                    Violation::Invalid { reason: "a list message takes a text header only".to_owned() },
+                    Violation::Invalid {
+                        reason: "a list message takes a text header only".to_owned(),
+                    },
                 );
             } else {
                 c.media("content.header.value", m);
@@ -342,10 +370,19 @@ fn check_interactive(c: &mut Checker, i: &Interactive) {
     }
     match &i.action {
         InteractiveAction::Buttons { buttons } => {
-            c.count("content.action.buttons", buttons.len(), l::REPLY_BUTTONS_MAX, "buttons");
+            c.count(
+                "content.action.buttons",
+                buttons.len(),
+                l::REPLY_BUTTONS_MAX,
+                "buttons",
+            );
             let mut seen = HashSet::new();
             for (n, b) in buttons.iter().enumerate() {
-                c.required(&format!("content.action.buttons[{n}].id"), &b.id, l::BUTTON_ID_MAX);
+                c.required(
+                    &format!("content.action.buttons[{n}].id"),
+                    &b.id,
+                    l::BUTTON_ID_MAX,
+                );
                 c.required(
                     &format!("content.action.buttons[{n}].title"),
                     &b.title,
@@ -354,56 +391,80 @@ fn check_interactive(c: &mut Checker, i: &Interactive) {
                 if !seen.insert(b.id.as_str()) {
                     c.push(
                         format!("content.action.buttons[{n}].id"),
-                        Violation::Duplicate { value: b.id.clone() },
+                        Violation::Duplicate {
+                            value: b.id.clone(),
+                        },
                     );
                 }
             }
         }
-        InteractiveAction::List { button, sections } => {
-            c.required("content.action.button", button, l::LIST_BUTTON_MAX);
-            c.count("content.action.sections", sections.len(), l::LIST_SECTIONS_MAX, "sections");
-            let rows: usize = sections.iter().map(|s| s.rows.len()).sum();
-            if rows > l::LIST_ROWS_MAX {
-                c.push(
-                    "content.action.sections".to_owned(),
-                    Violation::TooMany { actual: rows, max: l::LIST_ROWS_MAX, what: "rows" },
-                );
-            }
-            let mut seen = HashSet::new();
-            for (s, section) in sections.iter().enumerate() {
-                let base = format!("content.action.sections[{s}]");
-                match &section.title {
-                    Some(t) => c.max_chars(|| format!("{base}.title"), t, l::SECTION_TITLE_MAX),
-                    None if sections.len() > 1 => c.push(
-                        format!("{base}.title"),
-                        Violation::Invalid {
-                            reason: "required when a list has more than one section".to_owned(),
-                        },
-                    ),
-                    None => {}
-                }
-                if section.rows.is_empty() {
-                    c.push(format!("{base}.rows"), Violation::Empty);
-                }
-                for (r, row) in section.rows.iter().enumerate() {
-                    let at = format!("{base}.rows[{r}]");
-                    c.required(&format!("{at}.id"), &row.id, l::ROW_ID_MAX);
-                    c.required(&format!("{at}.title"), &row.title, l::ROW_TITLE_MAX);
-                    if let Some(d) = &row.description {
-                        c.max_chars(|| format!("{at}.description"), d, l::ROW_DESCRIPTION_MAX);
-                    }
-                    if !seen.insert(row.id.as_str()) {
-                        c.push(format!("{at}.id"), Violation::Duplicate { value: row.id.clone() });
-                    }
-                }
-            }
-        }
+        InteractiveAction::List { button, sections } => check_list(c, button, sections),
         InteractiveAction::CtaUrl { display_text, url } => {
-            c.required("content.action.display_text", display_text, l::BUTTON_TITLE_MAX);
+            c.required(
+                "content.action.display_text",
+                display_text,
+                l::BUTTON_TITLE_MAX,
+            );
             if !is_http_url(url) {
                 c.push(
                     "content.action.url".to_owned(),
-                    Violation::Invalid { reason: format!("{url:?} is not an http(s) URL") },
+                    Violation::Invalid {
+                        reason: format!("{url:?} is not an http(s) URL"),
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn check_list(c: &mut Checker, button: &str, sections: &[ListSection]) {
+    c.required("content.action.button", button, l::LIST_BUTTON_MAX);
+    c.count(
+        "content.action.sections",
+        sections.len(),
+        l::LIST_SECTIONS_MAX,
+        "sections",
+    );
+    let rows: usize = sections.iter().map(|s| s.rows.len()).sum();
+    if rows > l::LIST_ROWS_MAX {
+        c.push(
+            "content.action.sections".to_owned(),
+            Violation::TooMany {
+                actual: rows,
+                max: l::LIST_ROWS_MAX,
+                what: "rows",
+            },
+        );
+    }
+    let mut seen = HashSet::new();
+    for (s, section) in sections.iter().enumerate() {
+        let base = format!("content.action.sections[{s}]");
+        match &section.title {
+            Some(t) => c.max_chars(|| format!("{base}.title"), t, l::SECTION_TITLE_MAX),
+            None if sections.len() > 1 => c.push(
+                format!("{base}.title"),
+                Violation::Invalid {
+                    reason: "required when a list has more than one section".to_owned(),
+                },
+            ),
+            None => {}
+        }
+        if section.rows.is_empty() {
+            c.push(format!("{base}.rows"), Violation::Empty);
+        }
+        for (r, row) in section.rows.iter().enumerate() {
+            let at = format!("{base}.rows[{r}]");
+            c.required(&format!("{at}.id"), &row.id, l::ROW_ID_MAX);
+            c.required(&format!("{at}.title"), &row.title, l::ROW_TITLE_MAX);
+            if let Some(d) = &row.description {
+                c.max_chars(|| format!("{at}.description"), d, l::ROW_DESCRIPTION_MAX);
+            }
+            if !seen.insert(row.id.as_str()) {
+                c.push(
+                    format!("{at}.id"),
+                    Violation::Duplicate {
+                        value: row.id.clone(),
+                    },
                 );
             }
         }
@@ -420,17 +481,27 @@ fn check_template(c: &mut Checker, t: &Template) {
                 if parameters.len() > 1 {
                     c.push(
                         format!("{base}.parameters"),
-                        Violation::TooMany { actual: parameters.len(), max: 1, what: "parameters" },
+                        Violation::TooMany {
+                            actual: parameters.len(),
+                            max: 1,
+                            what: "parameters",
+                        },
                     );
                 }
                 parameters
             }
             TemplateComponent::Body { parameters } => parameters,
-            TemplateComponent::Button { index, parameters, .. } => {
+            TemplateComponent::Button {
+                index, parameters, ..
+            } => {
                 if *index > 9 {
                     c.push(
                         format!("{base}.index"),
-                        Violation::OutOfRange { value: f64::from(*index), min: 0.0, max: 9.0 },
+                        Violation::OutOfRange {
+                            value: f64::from(*index),
+                            min: 0.0,
+                            max: 9.0,
+                        },
                     );
                 }
                 parameters

@@ -8,13 +8,18 @@ use waba_types::{ContentKind, OutboundMessage, PhoneNumber};
 fn outbound_message_json_form_of_every_content_kind() {
     let contents = samples::all_contents();
     let covered: std::collections::BTreeSet<_> = contents.iter().map(|(_, c)| c.kind()).collect();
-    assert_eq!(covered.len(), ContentKind::ALL.len(), "a content kind has no sample");
+    assert_eq!(
+        covered.len(),
+        ContentKind::ALL.len(),
+        "a content kind has no sample"
+    );
     for (name, content) in contents {
         let msg = OutboundMessage::new(samples::to(), content)
             .with_from(PhoneNumber::parse("+15550783881").unwrap())
             .with_reply_to("wamid.PREV")
             .with_client_reference("order-1001");
-        msg.validate().unwrap_or_else(|e| panic!("sample {name} is invalid: {e}"));
+        msg.validate()
+            .unwrap_or_else(|e| panic!("sample {name} is invalid: {e}"));
         let json = serde_json::to_value(&msg).unwrap();
         insta::assert_json_snapshot!(name, json);
         // The form reads back to the same message.
@@ -29,7 +34,10 @@ fn group_recipient_form() {
     msg.to = waba_types::Recipient::Group("group-42".into());
     let json = serde_json::to_value(&msg).unwrap();
     assert_eq!(json["to"], serde_json::json!({"group": "group-42"}));
-    assert_eq!(serde_json::from_value::<OutboundMessage>(json).unwrap(), msg);
+    assert_eq!(
+        serde_json::from_value::<OutboundMessage>(json).unwrap(),
+        msg
+    );
 }
 
 #[test]

@@ -20,29 +20,44 @@ fn coord(max: i32) -> impl Strategy<Value = f64> {
 }
 
 fn media() -> impl Strategy<Value = MediaSource> {
-    prop_oneof![s().prop_map(MediaSource::Link), s().prop_map(|i| MediaSource::Id(i.into()))]
+    prop_oneof![
+        s().prop_map(MediaSource::Link),
+        s().prop_map(|i| MediaSource::Id(i.into()))
+    ]
 }
 
 fn card() -> impl Strategy<Value = ContactCard> {
-    (s(), os(), vec((s(), os(), os()), 0..2), os()).prop_map(|(formatted_name, first_name, phones, birthday)| ContactCard {
-        name: ContactName { formatted_name, first_name, ..ContactName::default() },
-        phones: phones.into_iter().map(|(phone, kind, wa_id)| ContactPhone { phone, kind, wa_id }).collect(),
-        birthday,
-        ..ContactCard::default()
-    })
+    (s(), os(), vec((s(), os(), os()), 0..2), os()).prop_map(
+        |(formatted_name, first_name, phones, birthday)| ContactCard {
+            name: ContactName {
+                formatted_name,
+                first_name,
+                ..ContactName::default()
+            },
+            phones: phones
+                .into_iter()
+                .map(|(phone, kind, wa_id)| ContactPhone { phone, kind, wa_id })
+                .collect(),
+            birthday,
+            ..ContactCard::default()
+        },
+    )
 }
 
 fn parameter() -> impl Strategy<Value = TemplateParameter> {
     prop_oneof![
         s().prop_map(|text| TemplateParameter::Text { text }),
-        (s(), s(), any::<i64>()).prop_map(|(fallback_value, code, amount_1000)| TemplateParameter::Currency {
-            fallback_value,
-            code,
-            amount_1000
+        (s(), s(), any::<i64>()).prop_map(|(fallback_value, code, amount_1000)| {
+            TemplateParameter::Currency {
+                fallback_value,
+                code,
+                amount_1000,
+            }
         }),
         s().prop_map(|fallback_value| TemplateParameter::DateTime { fallback_value }),
         media().prop_map(|media| TemplateParameter::Image { media }),
-        (media(), os()).prop_map(|(media, filename)| TemplateParameter::Document { media, filename }),
+        (media(), os())
+            .prop_map(|(media, filename)| TemplateParameter::Document { media, filename }),
         s().prop_map(|payload| TemplateParameter::Payload { payload }),
     ]
 }
@@ -53,7 +68,11 @@ fn component() -> impl Strategy<Value = TemplateComponent> {
         vec(parameter(), 0..3).prop_map(|parameters| TemplateComponent::Body { parameters }),
         (any::<u8>(), vec(parameter(), 0..2), any::<bool>()).prop_map(|(index, parameters, q)| {
             TemplateComponent::Button {
-                sub_type: if q { ButtonSubType::QuickReply } else { ButtonSubType::Url },
+                sub_type: if q {
+                    ButtonSubType::QuickReply
+                } else {
+                    ButtonSubType::Url
+                },
                 index,
                 parameters,
             }
@@ -64,7 +83,10 @@ fn component() -> impl Strategy<Value = TemplateComponent> {
 fn action() -> impl Strategy<Value = InteractiveAction> {
     prop_oneof![
         vec((s(), s()), 0..4).prop_map(|b| InteractiveAction::Buttons {
-            buttons: b.into_iter().map(|(id, title)| ReplyButton { id, title }).collect()
+            buttons: b
+                .into_iter()
+                .map(|(id, title)| ReplyButton { id, title })
+                .collect()
         }),
         (s(), vec((os(), vec((s(), s(), os()), 0..3)), 0..3)).prop_map(|(button, sections)| {
             InteractiveAction::List {
@@ -73,7 +95,14 @@ fn action() -> impl Strategy<Value = InteractiveAction> {
                     .into_iter()
                     .map(|(title, rows)| ListSection {
                         title,
-                        rows: rows.into_iter().map(|(id, title, description)| ListRow { id, title, description }).collect(),
+                        rows: rows
+                            .into_iter()
+                            .map(|(id, title, description)| ListRow {
+                                id,
+                                title,
+                                description,
+                            })
+                            .collect(),
                     })
                     .collect(),
             }
@@ -93,20 +122,45 @@ fn header() -> impl Strategy<Value = Option<InteractiveHeader>> {
 
 fn content() -> impl Strategy<Value = Content> {
     prop_oneof![
-        (s(), any::<bool>()).prop_map(|(body, preview_url)| Content::Text(Text { body, preview_url })),
+        (s(), any::<bool>())
+            .prop_map(|(body, preview_url)| Content::Text(Text { body, preview_url })),
         (media(), os()).prop_map(|(media, caption)| Content::Image(Image { media, caption })),
         (media(), os()).prop_map(|(media, caption)| Content::Video(Video { media, caption })),
         media().prop_map(|media| Content::Audio(Audio { media })),
-        (media(), os(), os()).prop_map(|(media, caption, filename)| Content::Document(Document { media, caption, filename })),
+        (media(), os(), os()).prop_map(|(media, caption, filename)| Content::Document(Document {
+            media,
+            caption,
+            filename
+        })),
         media().prop_map(|media| Content::Sticker(Sticker { media })),
-        (coord(90), coord(180), os(), os())
-            .prop_map(|(latitude, longitude, name, address)| Content::Location(Location { latitude, longitude, name, address })),
+        (coord(90), coord(180), os(), os()).prop_map(|(latitude, longitude, name, address)| {
+            Content::Location(Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            })
+        }),
         vec(card(), 0..3).prop_map(|contacts| Content::Contacts(Contacts { contacts })),
-        (header(), s(), os(), action())
-            .prop_map(|(header, body, footer, action)| Content::Interactive(Interactive { header, body, footer, action })),
-        (s(), s(), vec(component(), 0..3))
-            .prop_map(|(name, language, components)| Content::Template(Template { name, language, components })),
-        (s(), s()).prop_map(|(id, emoji)| Content::Reaction(Reaction { message_id: id.into(), emoji })),
+        (header(), s(), os(), action()).prop_map(|(header, body, footer, action)| {
+            Content::Interactive(Interactive {
+                header,
+                body,
+                footer,
+                action,
+            })
+        }),
+        (s(), s(), vec(component(), 0..3)).prop_map(|(name, language, components)| {
+            Content::Template(Template {
+                name,
+                language,
+                components,
+            })
+        }),
+        (s(), s()).prop_map(|(id, emoji)| Content::Reaction(Reaction {
+            message_id: id.into(),
+            emoji
+        })),
     ]
 }
 
@@ -126,24 +180,34 @@ fn status() -> impl Strategy<Value = DeliveryStatus> {
 }
 
 fn api_error() -> impl Strategy<Value = ApiError> {
-    (any::<i64>(), s(), os(), os()).prop_map(|(code, title, message, details)| ApiError { code, title, message, details, href: None })
-}
-
-fn business() -> impl Strategy<Value = BusinessRef> {
-    (os(), os(), os()).prop_map(|(phone_number_id, display_phone_number, account_id)| BusinessRef {
-        phone_number_id,
-        display_phone_number,
-        account_id,
+    (any::<i64>(), s(), os(), os()).prop_map(|(code, title, message, details)| ApiError {
+        code,
+        title,
+        message,
+        details,
+        href: None,
     })
 }
 
+fn business() -> impl Strategy<Value = BusinessRef> {
+    (os(), os(), os()).prop_map(
+        |(phone_number_id, display_phone_number, account_id)| BusinessRef {
+            phone_number_id,
+            display_phone_number,
+            account_id,
+        },
+    )
+}
+
 fn inbound_media() -> impl Strategy<Value = InboundMedia> {
-    (option::of(s()), os(), os(), any::<bool>()).prop_map(|(id, mime_type, caption, voice)| InboundMedia {
-        id: id.map(Into::into),
-        mime_type,
-        caption,
-        voice,
-        ..InboundMedia::default()
+    (option::of(s()), os(), os(), any::<bool>()).prop_map(|(id, mime_type, caption, voice)| {
+        InboundMedia {
+            id: id.map(Into::into),
+            mime_type,
+            caption,
+            voice,
+            ..InboundMedia::default()
+        }
     })
 }
 
@@ -157,7 +221,8 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
             vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
-            vec(("[a-z]{1,6}", inner), 0..4).prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            vec(("[a-z]{1,6}", inner), 0..4)
+                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -168,33 +233,44 @@ fn inbound_content() -> impl Strategy<Value = InboundContent> {
         inbound_media().prop_map(InboundContent::Image),
         inbound_media().prop_map(InboundContent::Audio),
         inbound_media().prop_map(InboundContent::Document),
-        (coord(90), coord(180), os()).prop_map(|(latitude, longitude, name)| InboundContent::Location {
-            latitude,
-            longitude,
-            name,
-            address: None,
-            url: None
+        (coord(90), coord(180), os()).prop_map(|(latitude, longitude, name)| {
+            InboundContent::Location {
+                latitude,
+                longitude,
+                name,
+                address: None,
+                url: None,
+            }
         }),
         vec(card(), 0..2).prop_map(|contacts| InboundContent::Contacts { contacts }),
         (s(), s()).prop_map(|(id, title)| InboundContent::ButtonReply { id, title }),
-        (s(), s(), os()).prop_map(|(id, title, description)| InboundContent::ListReply { id, title, description }),
-        (s(), os()).prop_map(|(text, payload)| InboundContent::TemplateButton { text, payload }),
-        (s(), os()).prop_map(|(id, emoji)| InboundContent::Reaction { message_id: id.into(), emoji }),
-        (s(), os(), vec((s(), any::<u32>(), coord(1000), s()), 0..3)).prop_map(|(catalog_id, text, items)| {
-            InboundContent::Order(Order {
-                catalog_id,
-                text,
-                product_items: items
-                    .into_iter()
-                    .map(|(product_retailer_id, q, item_price, currency)| OrderItem {
-                        product_retailer_id,
-                        quantity: u64::from(q),
-                        item_price,
-                        currency,
-                    })
-                    .collect(),
-            })
+        (s(), s(), os()).prop_map(|(id, title, description)| InboundContent::ListReply {
+            id,
+            title,
+            description
         }),
+        (s(), os()).prop_map(|(text, payload)| InboundContent::TemplateButton { text, payload }),
+        (s(), os()).prop_map(|(id, emoji)| InboundContent::Reaction {
+            message_id: id.into(),
+            emoji
+        }),
+        (s(), os(), vec((s(), any::<u32>(), coord(1000), s()), 0..3)).prop_map(
+            |(catalog_id, text, items)| {
+                InboundContent::Order(Order {
+                    catalog_id,
+                    text,
+                    product_items: items
+                        .into_iter()
+                        .map(|(product_retailer_id, q, item_price, currency)| OrderItem {
+                            product_retailer_id,
+                            quantity: u64::from(q),
+                            item_price,
+                            currency,
+                        })
+                        .collect(),
+                })
+            }
+        ),
         ("[a-z_]{1,20}", os(), option::of(s())).prop_map(|(k, body, new)| InboundContent::System {
             system_kind: SystemKind::parse(&k),
             body,
@@ -207,50 +283,84 @@ fn inbound_content() -> impl Strategy<Value = InboundContent> {
 
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        (s(), s(), os(), any::<u64>(), business(), option::of(s()), inbound_content(), vec(api_error(), 0..2)).prop_map(
-            |(id, from, profile_name, timestamp, business, reply, content, errors)| {
-                Event::Message(InboundMessage {
-                    id: id.into(),
-                    from: from.into(),
-                    from_user_id: None,
-                    profile_name,
-                    timestamp,
-                    business,
-                    group_id: None,
-                    context: reply.map(|r| MessageContext { message_id: Some(r.into()), ..Default::default() }),
-                    referral: None,
-                    content,
-                    errors,
-                })
-            }
-        ),
-        (s(), status(), option::of(any::<u64>()), option::of(s()), os(), vec(api_error(), 0..2), any::<bool>()).prop_map(
-            |(id, status, timestamp, recipient, client_reference, errors, priced)| {
-                Event::Status(StatusUpdate {
-                    message_id: id.into(),
-                    status,
-                    timestamp,
-                    recipient: recipient.map(Into::into),
+        (
+            s(),
+            s(),
+            os(),
+            any::<u64>(),
+            business(),
+            option::of(s()),
+            inbound_content(),
+            vec(api_error(), 0..2)
+        )
+            .prop_map(
+                |(id, from, profile_name, timestamp, business, reply, content, errors)| {
+                    Event::Message(InboundMessage {
+                        id: id.into(),
+                        from: from.into(),
+                        from_user_id: None,
+                        profile_name,
+                        timestamp,
+                        business,
+                        group_id: None,
+                        context: reply.map(|r| MessageContext {
+                            message_id: Some(r.into()),
+                            ..Default::default()
+                        }),
+                        referral: None,
+                        content,
+                        errors,
+                    })
+                }
+            ),
+        (
+            s(),
+            status(),
+            option::of(any::<u64>()),
+            option::of(s()),
+            os(),
+            vec(api_error(), 0..2),
+            any::<bool>()
+        )
+            .prop_map(
+                |(id, status, timestamp, recipient, client_reference, errors, priced)| {
+                    Event::Status(StatusUpdate {
+                        message_id: id.into(),
+                        status,
+                        timestamp,
+                        recipient: recipient.map(Into::into),
+                        business: BusinessRef::default(),
+                        client_reference,
+                        errors,
+                        conversation: priced.then(|| Conversation {
+                            id: "c".into(),
+                            expiration_timestamp: Some(1),
+                            origin: None,
+                        }),
+                        pricing: priced.then(|| Pricing {
+                            billable: Some(true),
+                            ..Default::default()
+                        }),
+                    })
+                }
+            ),
+        (os(), s(), os(), "[A-Z_]{3,12}", os()).prop_map(
+            |(template_id, name, language, status, reason)| {
+                Event::TemplateStatus(TemplateStatusUpdate {
+                    template_id,
+                    name,
+                    language,
+                    status: TemplateStatus::parse(&status),
+                    reason,
+                    timestamp: None,
                     business: BusinessRef::default(),
-                    client_reference,
-                    errors,
-                    conversation: priced.then(|| Conversation { id: "c".into(), expiration_timestamp: Some(1), origin: None }),
-                    pricing: priced.then(|| Pricing { billable: Some(true), ..Default::default() }),
                 })
             }
         ),
-        (os(), s(), os(), "[A-Z_]{3,12}", os()).prop_map(|(template_id, name, language, status, reason)| {
-            Event::TemplateStatus(TemplateStatusUpdate {
-                template_id,
-                name,
-                language,
-                status: TemplateStatus::parse(&status),
-                reason,
-                timestamp: None,
-                business: BusinessRef::default(),
-            })
-        }),
-        vec(api_error(), 0..3).prop_map(|errors| Event::Errors(ErrorReport { errors, business: BusinessRef::default() })),
+        vec(api_error(), 0..3).prop_map(|errors| Event::Errors(ErrorReport {
+            errors,
+            business: BusinessRef::default()
+        })),
         (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent { name, raw })),
     ]
 }

@@ -1,6 +1,11 @@
 //! One representative value of every content kind, shared by the snapshot and validation tests.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::too_many_lines,
+    reason = "shared test data: one sample per content kind"
+)]
 
 use waba_types::*;
 
@@ -16,7 +21,10 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
     vec![
         (
             "text",
-            Content::Text(Text { body: "See https://example.com/track".into(), preview_url: true }),
+            Content::Text(Text {
+                body: "See https://example.com/track".into(),
+                preview_url: true,
+            }),
         ),
         (
             "image_link",
@@ -25,9 +33,26 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                 caption: Some("Your receipt".into()),
             }),
         ),
-        ("image_id", Content::Image(Image { media: MediaSource::Id("1166846181421424".into()), caption: None })),
-        ("video", Content::Video(Video { media: link("https://example.com/v.mp4"), caption: Some("Demo".into()) })),
-        ("audio", Content::Audio(Audio { media: MediaSource::Id("f043afd0".into()) })),
+        (
+            "image_id",
+            Content::Image(Image {
+                media: MediaSource::Id("1166846181421424".into()),
+                caption: None,
+            }),
+        ),
+        (
+            "video",
+            Content::Video(Video {
+                media: link("https://example.com/v.mp4"),
+                caption: Some("Demo".into()),
+            }),
+        ),
+        (
+            "audio",
+            Content::Audio(Audio {
+                media: MediaSource::Id("f043afd0".into()),
+            }),
+        ),
         (
             "document",
             Content::Document(Document {
@@ -36,7 +61,12 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                 filename: Some("invoice.pdf".into()),
             }),
         ),
-        ("sticker", Content::Sticker(Sticker { media: MediaSource::Id("st-1".into()) })),
+        (
+            "sticker",
+            Content::Sticker(Sticker {
+                media: MediaSource::Id("st-1".into()),
+            }),
+        ),
         (
             "location",
             Content::Location(Location {
@@ -61,7 +91,10 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                         kind: Some("WORK".into()),
                         wa_id: Some("16505551234".into()),
                     }],
-                    emails: vec![ContactEmail { email: "john@example.com".into(), kind: Some("WORK".into()) }],
+                    emails: vec![ContactEmail {
+                        email: "john@example.com".into(),
+                        kind: Some("WORK".into()),
+                    }],
                     ..ContactCard::default()
                 }],
             }),
@@ -74,8 +107,14 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                 footer: Some("Reply below".into()),
                 action: InteractiveAction::Buttons {
                     buttons: vec![
-                        ReplyButton { id: "confirm".into(), title: "Confirm".into() },
-                        ReplyButton { id: "change".into(), title: "Change".into() },
+                        ReplyButton {
+                            id: "confirm".into(),
+                            title: "Confirm".into(),
+                        },
+                        ReplyButton {
+                            id: "change".into(),
+                            title: "Change".into(),
+                        },
                     ],
                 },
             }),
@@ -118,28 +157,38 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                 language: "en_US".into(),
                 components: vec![
                     TemplateComponent::Header {
-                        parameters: vec![TemplateParameter::Image { media: link("https://example.com/h.jpg") }],
+                        parameters: vec![TemplateParameter::Image {
+                            media: link("https://example.com/h.jpg"),
+                        }],
                     },
                     TemplateComponent::Body {
                         parameters: vec![
-                            TemplateParameter::Text { text: "A-1001".into() },
+                            TemplateParameter::Text {
+                                text: "A-1001".into(),
+                            },
                             TemplateParameter::Currency {
                                 fallback_value: "$12.34".into(),
                                 code: "USD".into(),
                                 amount_1000: 12_340,
                             },
-                            TemplateParameter::DateTime { fallback_value: "May 1, 2026".into() },
+                            TemplateParameter::DateTime {
+                                fallback_value: "May 1, 2026".into(),
+                            },
                         ],
                     },
                     TemplateComponent::Button {
                         sub_type: ButtonSubType::QuickReply,
                         index: 0,
-                        parameters: vec![TemplateParameter::Payload { payload: "TRACK_A1001".into() }],
+                        parameters: vec![TemplateParameter::Payload {
+                            payload: "TRACK_A1001".into(),
+                        }],
                     },
                     TemplateComponent::Button {
                         sub_type: ButtonSubType::Url,
                         index: 1,
-                        parameters: vec![TemplateParameter::Text { text: "A-1001".into() }],
+                        parameters: vec![TemplateParameter::Text {
+                            text: "A-1001".into(),
+                        }],
                     },
                 ],
             }),
@@ -157,7 +206,19 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
                 }],
             }),
         ),
-        ("reaction", Content::Reaction(Reaction { message_id: "wamid.HBgL".into(), emoji: "👍".into() })),
-        ("reaction_removed", Content::Reaction(Reaction { message_id: "wamid.HBgL".into(), emoji: String::new() })),
+        (
+            "reaction",
+            Content::Reaction(Reaction {
+                message_id: "wamid.HBgL".into(),
+                emoji: "👍".into(),
+            }),
+        ),
+        (
+            "reaction_removed",
+            Content::Reaction(Reaction {
+                message_id: "wamid.HBgL".into(),
+                emoji: String::new(),
+            }),
+        ),
     ]
 }

@@ -430,6 +430,10 @@ pub struct TemplateStatusUpdate {
 pub struct ErrorReport {
     /// The errors.
     pub errors: Vec<ApiError>,
+    /// The customer concerned, when the provider names one (EnableX reports a failed send
+    /// as a status with no message id, only the recipient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<WaId>,
     /// The business number concerned.
     #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
     pub business: BusinessRef,

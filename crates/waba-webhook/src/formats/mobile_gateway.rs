@@ -1,0 +1,142 @@
+//! Mobile Gateway (Modica) callbacks: the MO callback `{id, source, Destination, content}`
+//! whose `content` is a Meta inbound message as an object, as a JSON string, or base64; and
+//! the DLR callback `{id, status, reference}`. One decoder takes both, so both callback URLs
+//! may point at one route.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use waba_types::{
+    BusinessRef, DeliveryStatus, Event, InboundContent, InboundMessage, StatusUpdate, WaId,
+};
+
+use super::items::{lone_message, push, shape_or_json};
+use crate::decode::{Decoded, WebhookDecoder};
+use crate::error::WebhookError;
+use crate::request::WebhookRequest;
+
+/// Decodes Mobile Gateway MO and DLR callbacks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MobileGatewayDecoder;
+
+#[derive(Deserialize)]
+struct CallbackW<'a> {
+    #[serde(borrow, default, deserialize_with = "super::lenient::opt_id")]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    source: Option<Cow<'a, str>>,
+    // The seed documents a capital D; accept the lower-case spelling too.
+    #[serde(borrow, default, rename = "Destination", alias = "destination")]
+    destination: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    content: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    reference: Option<Cow<'a, str>>,
+}
+
+impl WebhookDecoder for MobileGatewayDecoder {
+    fn format(&self) -> &'static str {
+        "mobile-gateway"
+    }
+
+    fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
+        let raw: &'a RawValue = serde_json::from_slice(request.body)
+            .map_err(|e| shape_or_json(&e, "mobile-gateway"))?;
+        let cb: CallbackW<'a> =
+            serde_json::from_str(raw.get()).map_err(|e| shape_or_json(&e, "mobile-gateway"))?;
+        let mut out = Decoded::default();
+        let business = BusinessRef {
+            phone_number_id: cb.destination.as_deref().map(str::to_owned),
+            ..BusinessRef::default()
+        };
+        match (cb.content, cb.status) {
+            (Some(content), _) => {
+                let result = mo(content, &cb.id, cb.source.as_deref(), &business);
+                push(&mut out, raw, result, || "content".to_owned());
+            }
+            (None, Some(status)) => {
+                let id = cb.id.ok_or_else(|| shape("a DLR callback without an id"))?;
+                out.events.push(crate::decode::DecodedEvent {
+                    event: Event::Status(StatusUpdate {
+                        message_id: id.into_owned().into(),
+                        status: DeliveryStatus::parse(&status),
+                        timestamp: None,
+                        recipient: None,
+                        business,
+                        client_reference: cb
+                            .reference
+                            .filter(|r| !r.is_empty())
+                            .map(Cow::into_owned),
+                        errors: Vec::new(),
+                        conversation: None,
+                        pricing: None,
+                    }),
+                    raw,
+                });
+            }
+            (None, None) => {
+                return Err(shape(
+                    "neither an MO callback (content) nor a DLR callback (status)",
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn shape(reason: &str) -> WebhookError {
+    WebhookError::Shape {
+        format: "mobile-gateway",
+        reason: reason.to_owned(),
+    }
+}
+
+/// Decodes MO `content`: an object, a string of JSON, or base64 of either or of binary data.
+fn mo(
+    content: &RawValue,
+    id: &Option<Cow<'_, str>>,
+    source: Option<&str>,
+    business: &BusinessRef,
+) -> Result<Event, String> {
+    let text = content.get();
+    if text.starts_with('{') {
+        return lone_message(content, business);
+    }
+    let inner: String = serde_json::from_str(text)
+        .map_err(|_| "content is neither an object nor a string".to_owned())?;
+    let trimmed = inner.trim_start();
+    if trimmed.starts_with('{') {
+        let raw: Box<RawValue> = serde_json::from_str(trimmed)
+            .map_err(|e| format!("content string is not JSON: {e}"))?;
+        return lone_message(&raw, business);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(trimmed.trim())
+        .map_err(|_| "content is a string that is neither JSON nor base64".to_owned())?;
+    if let Ok(raw) = serde_json::from_slice::<Box<RawValue>>(&bytes)
+        && raw.get().starts_with('{')
+    {
+        return lone_message(&raw, business);
+    }
+    // Binary content: keep it, still base64, as an unknown message from the sender.
+    Ok(Event::Message(InboundMessage {
+        id: id.as_deref().unwrap_or_default().to_owned().into(),
+        from: WaId(source.unwrap_or_default().to_owned()),
+        from_user_id: None,
+        profile_name: None,
+        timestamp: 0,
+        business: business.clone(),
+        group_id: None,
+        context: None,
+        referral: None,
+        content: InboundContent::Unknown {
+            type_name: "binary".to_owned(),
+            raw: serde_json::json!({ "base64": trimmed.trim(), "len": bytes.len() }),
+        },
+        errors: Vec::new(),
+    }))
+}

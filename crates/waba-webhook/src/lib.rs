@@ -1,0 +1,80 @@
+//! Sans-IO decoding of WhatsApp Business webhooks into unified [`waba_types::Event`]s, for
+//! every provider's format, with the checks around it done right.
+//!
+//! - One decoder per wire family, each behind a feature: [`CloudDecoder`] (Meta Cloud API,
+//!   generic v2), [`OnPremDecoder`] (on-prem client, Tujenge), [`MobileGatewayDecoder`] (MO
+//!   and DLR callbacks), [`EnableXDecoder`].
+//! - Lossless and tolerant: unknown fields are ignored, unknown message types and statuses
+//!   become `Unknown` variants carrying their raw JSON, one malformed item costs only itself,
+//!   and every event keeps the exact JSON it came from ([`DecodedEvent::raw`]).
+//! - Verification over the raw bytes, fail-closed and constant-time: [`HubSignature`]
+//!   (`X-Hub-Signature-256`, with secret rotation), [`RequiredHeaders`] (Tujenge's custom
+//!   headers, EnableX's Basic credentials); [`verify_challenge`] for the `hub.challenge`
+//!   handshake.
+//! - At-least-once delivery handled: [`Deduplicator`], and [`ordering`] so late status
+//!   callbacks do not move a message backwards.
+//! - With feature `axum`, a receiver: handshake, verification, dedup, a bounded queue that
+//!   answers 503 when full so the provider retries (see the `receiver` module docs).
+//!
+//! ```
+//! use waba_webhook::{CloudDecoder, HubSignature, Verifier, WebhookDecoder, WebhookRequest};
+//! use waba_types::{Event, InboundContent};
+//!
+//! let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages",
+//!   "value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},
+//!   "contacts":[{"profile":{"name":"Kerry"},"wa_id":"16315551234"}],
+//!   "messages":[{"from":"16315551234","id":"wamid.1","timestamp":"1750000000","type":"text","text":{"body":"Hi"}}]}}]}]}"#;
+//! let verifier = HubSignature::new("app-secret");
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("x-hub-signature-256", verifier.sign(body).parse()?);
+//!
+//! let request = WebhookRequest::post(&headers, body);
+//! verifier.verify(&request)?;
+//! let decoded = CloudDecoder.decode(&request)?;
+//! let Event::Message(m) = &decoded.events[0].event else { panic!() };
+//! assert_eq!(m.content, InboundContent::Text { body: "Hi".into() });
+//! assert_eq!(m.profile_name.as_deref(), Some("Kerry"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod decode;
+pub mod dedup;
+mod error;
+mod formats;
+mod handshake;
+pub mod ordering;
+#[cfg(feature = "axum")]
+pub mod receiver;
+mod request;
+mod verify;
+
+pub use decode::{Decoded, DecodedEvent, WebhookDecoder};
+pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore};
+pub use error::{HandshakeError, ItemError, VerifyError, WebhookError};
+#[cfg(feature = "cloud")]
+pub use formats::cloud::CloudDecoder;
+#[cfg(feature = "enablex")]
+pub use formats::enablex::EnableXDecoder;
+#[cfg(feature = "mobile-gateway")]
+pub use formats::mobile_gateway::MobileGatewayDecoder;
+#[cfg(feature = "onprem")]
+pub use formats::onprem::OnPremDecoder;
+pub use handshake::verify_challenge;
+pub use request::WebhookRequest;
+pub use verify::{HubSignature, RequiredHeaders, SIGNATURE_HEADER, Unverified, Verifier};
+
+/// The decoder for a format by name (`cloud`, `generic-v2`, `onprem`, `tujenge`, `enablex`,
+/// `mobile-gateway`), as the CLI and configuration name them.
+pub fn decoder_for(name: &str) -> Option<Box<dyn WebhookDecoder>> {
+    match name {
+        #[cfg(feature = "cloud")]
+        "cloud" | "generic-v2" => Some(Box::new(CloudDecoder)),
+        #[cfg(feature = "onprem")]
+        "onprem" | "tujenge" => Some(Box::new(OnPremDecoder)),
+        #[cfg(feature = "enablex")]
+        "enablex" => Some(Box::new(EnableXDecoder)),
+        #[cfg(feature = "mobile-gateway")]
+        "mobile-gateway" => Some(Box::new(MobileGatewayDecoder)),
+        _ => None,
+    }
+}

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => bench(&args[1..]),
         Some("tidy") => tidy::check(&workspace_root()).map_err(|problems| problems.join("\n")),
         _ => Err(USAGE.to_owned()),
     };
@@ -28,7 +29,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci     cargo fmt --check, clippy -D warnings, all tests, docs with warnings denied
-  tidy   the repository's own rules (no dbg!/todo!, lints inherited, ...)";
+  tidy   the repository's own rules (no dbg!/todo!, lints inherited, ...)
+  bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
+         verify and decode a webhook corpus, beside a hand-written baseline";
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,6 +54,25 @@ fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
     } else {
         Err(format!("`cargo {}` failed ({status})", args.join(" ")))
     }
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let (example, package) = match args.first().map(String::as_str) {
+        Some("decode") => ("bench_decode", "waba-webhook"),
+        _ => return Err(USAGE.to_owned()),
+    };
+    let mut cmd = vec![
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        package,
+        "--example",
+        example,
+        "--",
+    ];
+    cmd.extend(args[1..].iter().map(String::as_str));
+    cargo(&cmd, &[])
 }
 
 fn ci() -> Result<(), String> {

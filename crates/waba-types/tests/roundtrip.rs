@@ -357,10 +357,13 @@ fn event() -> impl Strategy<Value = Event> {
                 })
             }
         ),
-        vec(api_error(), 0..3).prop_map(|errors| Event::Errors(ErrorReport {
-            errors,
-            business: BusinessRef::default()
-        })),
+        (vec(api_error(), 0..3), option::of(s())).prop_map(|(errors, recipient)| Event::Errors(
+            ErrorReport {
+                errors,
+                recipient: recipient.map(Into::into),
+                business: BusinessRef::default()
+            }
+        )),
         (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent { name, raw })),
     ]
 }

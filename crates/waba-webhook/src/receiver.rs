@@ -231,9 +231,17 @@ async fn events(
         {
             continue;
         }
+        // The item's own JSON; the whole body should an item ever not be found again.
+        let raw = decoded_event.raw().map_or_else(
+            || {
+                RawValue::from_string(String::from_utf8_lossy(&body).into_owned())
+                    .unwrap_or_default()
+            },
+            ToOwned::to_owned,
+        );
         permit.send(Received {
             event: decoded_event.event,
-            raw: decoded_event.raw.to_owned(),
+            raw,
             format,
         });
     }

@@ -5,11 +5,14 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use waba_types::{BusinessRef, Event, TemplateStatus, TemplateStatusUpdate};
+use waba_types::{BusinessRef, ErrorReport, Event, TemplateStatus, TemplateStatusUpdate};
 
-use super::items::{ContactW, ItemsW, push, shape_or_json, unknown_event};
+use super::items::{
+    Batch, ContactW, ErrorW, ItemsW, MessageW, StatusW, convert_message, convert_status, push,
+    shape_or_json, unknown_event,
+};
 use super::lenient;
-use crate::decode::{Decoded, WebhookDecoder};
+use crate::decode::{Decoded, DecodedEvent, List, Location, WebhookDecoder};
 use crate::error::{ItemError, WebhookError};
 use crate::request::WebhookRequest;
 
@@ -23,6 +26,9 @@ impl WebhookDecoder for CloudDecoder {
     }
 
     fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
+        if let Some(decoded) = decode_fast(request.body) {
+            return Ok(decoded);
+        }
         let envelope: EnvelopeW<'a> =
             serde_json::from_slice(request.body).map_err(|e| shape_or_json(&e, "cloud"))?;
         let entries = envelope.entry.ok_or_else(|| WebhookError::Shape {
@@ -95,6 +101,112 @@ struct TemplateW<'a> {
     reason: Option<Cow<'a, str>>,
 }
 
+/// The common case in one pass (also for EnableX, whose `business_phone` it reads): every
+/// change is a `messages` change, every item well-formed and of a known type. Items are
+/// decoded where they stand, and an event's raw JSON is found only when asked for. Anything
+/// else returns `None`, and the caller takes the path that isolates bad items and keeps
+/// unknown ones whole.
+pub(crate) fn decode_fast(body: &[u8]) -> Option<Decoded<'_>> {
+    let envelope: FastEnvelopeW<'_> = serde_json::from_slice(body).ok()?;
+    let business_phone = envelope.business_phone.as_deref();
+    let mut out = Decoded {
+        events: Vec::with_capacity(1),
+        errors: Vec::new(),
+    };
+    for (e, entry) in envelope.entry.into_iter().enumerate() {
+        for (c, change) in entry.changes.into_iter().enumerate() {
+            if change.field != "messages" {
+                return None;
+            }
+            let v = change.value;
+            if v.messages.is_none() && v.statuses.is_none() && v.errors.is_none() {
+                return None;
+            }
+            let (phone_number_id, display) = v.metadata.map_or((None, None), |m| {
+                (m.phone_number_id, m.display_phone_number)
+            });
+            let business = BusinessRef {
+                account_id: entry.id.as_deref().map(str::to_owned),
+                display_phone_number: display
+                    .map(Cow::into_owned)
+                    .or_else(|| business_phone.map(str::to_owned)),
+                phone_number_id: phone_number_id.map(Cow::into_owned),
+            };
+            let contacts = v.contacts.unwrap_or_default();
+            let batch = Batch {
+                business: &business,
+                contacts: &contacts,
+            };
+            let at = |list, index| Location {
+                entry: e,
+                change: c,
+                list,
+                index,
+            };
+            for (i, m) in v.messages.unwrap_or_default().into_iter().enumerate() {
+                let event = convert_message(m, &batch, None).ok()?;
+                out.events
+                    .push(DecodedEvent::located(event, body, at(List::Messages, i)));
+            }
+            for (i, s) in v.statuses.unwrap_or_default().into_iter().enumerate() {
+                let event = convert_status(s, &business).ok()?;
+                out.events
+                    .push(DecodedEvent::located(event, body, at(List::Statuses, i)));
+            }
+            for (i, err) in v.errors.unwrap_or_default().into_iter().enumerate() {
+                let event = Event::Errors(ErrorReport {
+                    errors: vec![err.into_api()],
+                    recipient: None,
+                    business: business.clone(),
+                });
+                out.events
+                    .push(DecodedEvent::located(event, body, at(List::Errors, i)));
+            }
+        }
+    }
+    Some(out)
+}
+
+#[derive(Deserialize)]
+struct FastEnvelopeW<'a> {
+    #[serde(borrow)]
+    entry: Vec<FastEntryW<'a>>,
+    /// EnableX's addition beside the envelope.
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    business_phone: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct FastEntryW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    changes: Vec<FastChangeW<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastChangeW<'a> {
+    #[serde(borrow)]
+    field: Cow<'a, str>,
+    #[serde(borrow)]
+    value: FastValueW<'a>,
+}
+
+/// A `messages` value with its items typed in place.
+#[derive(Deserialize)]
+struct FastValueW<'a> {
+    #[serde(borrow, default)]
+    metadata: Option<MetadataW<'a>>,
+    #[serde(borrow, default)]
+    contacts: Option<Vec<ContactW<'a>>>,
+    #[serde(borrow, default)]
+    messages: Option<Vec<MessageW<'a>>>,
+    #[serde(borrow, default)]
+    statuses: Option<Vec<StatusW<'a>>>,
+    #[serde(borrow, default)]
+    errors: Option<Vec<ErrorW<'a>>>,
+}
+
 /// Decodes `entry[]`; `business_phone` is what a relay (EnableX) adds beside the envelope.
 pub(crate) fn decode_entries<'a>(
     entries: Vec<&'a RawValue>,
@@ -129,13 +241,13 @@ pub(crate) fn decode_entries<'a>(
                 display_phone_number: business_phone.map(str::to_owned),
                 phone_number_id: None,
             };
-            decode_change(change, &mut business, entry.time, &path, out);
+            decode_change(&change, &mut business, entry.time, &path, out);
         }
     }
 }
 
 fn decode_change<'a>(
-    change: ChangeW<'a>,
+    change: &ChangeW<'a>,
     business: &mut BusinessRef,
     time: Option<u64>,
     path: &str,

@@ -42,6 +42,9 @@ impl WebhookDecoder for EnableXDecoder {
     }
 
     fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
+        if let Some(decoded) = super::cloud::decode_fast(request.body) {
+            return Ok(decoded);
+        }
         let body: EnableXW<'a> =
             serde_json::from_slice(request.body).map_err(|e| shape_or_json(&e, "enablex"))?;
         let mut out = Decoded::default();

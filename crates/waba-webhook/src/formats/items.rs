@@ -216,7 +216,7 @@ struct ReferredProductW<'a> {
 
 /// One inbound message item.
 #[derive(Deserialize)]
-struct MessageW<'a> {
+pub(crate) struct MessageW<'a> {
     #[serde(borrow)]
     id: Str<'a>,
     #[serde(borrow, default)]
@@ -230,39 +230,39 @@ struct MessageW<'a> {
     #[serde(borrow, default)]
     group_id: Option<Str<'a>>,
     #[serde(borrow, default)]
-    context: Option<ContextW<'a>>,
+    context: Option<Box<ContextW<'a>>>,
     #[serde(default)]
-    referral: Option<Referral>,
+    referral: Option<Box<Referral>>,
     #[serde(borrow, default)]
     errors: Option<Vec<ErrorW<'a>>>,
     #[serde(borrow, default)]
     text: Option<TextW<'a>>,
     #[serde(borrow, default)]
-    image: Option<MediaW<'a>>,
+    image: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    video: Option<MediaW<'a>>,
+    video: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    audio: Option<MediaW<'a>>,
+    audio: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    voice: Option<MediaW<'a>>,
+    voice: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    document: Option<MediaW<'a>>,
+    document: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    sticker: Option<MediaW<'a>>,
+    sticker: Option<Box<MediaW<'a>>>,
     #[serde(borrow, default)]
-    location: Option<LocationW<'a>>,
+    location: Option<Box<LocationW<'a>>>,
     #[serde(default)]
     contacts: Option<Vec<ContactCard>>,
     #[serde(borrow, default)]
-    button: Option<ButtonW<'a>>,
+    button: Option<Box<ButtonW<'a>>>,
     #[serde(borrow, default)]
-    interactive: Option<InteractiveW<'a>>,
+    interactive: Option<Box<InteractiveW<'a>>>,
     #[serde(borrow, default)]
-    reaction: Option<ReactionW<'a>>,
+    reaction: Option<Box<ReactionW<'a>>>,
     #[serde(default)]
     order: Option<Order>,
     #[serde(borrow, default)]
-    system: Option<SystemW<'a>>,
+    system: Option<Box<SystemW<'a>>>,
 }
 
 /// What the items of one batch share: the business, and the senders' profiles.
@@ -294,17 +294,24 @@ fn missing(kind: &str) -> String {
     format!("a {kind} message without its {kind} object")
 }
 
-fn unknown(type_name: &str, raw: &RawValue) -> InboundContent {
-    InboundContent::Unknown {
+/// Content this version does not model, kept as the item's raw JSON. Without the raw item
+/// (the one-pass path does not keep it) it is an error, and the caller decodes again with it.
+fn unknown(type_name: &str, raw: Option<&RawValue>) -> Result<InboundContent, String> {
+    let raw = raw.ok_or("an unknown type, decoded again with its raw JSON")?;
+    Ok(InboundContent::Unknown {
         type_name: type_name.to_owned(),
         raw: serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null),
-    }
+    })
 }
 
 impl MessageW<'_> {
     /// Takes the type's object out of the item as unified content.
-    fn take_content(&mut self, kind: &str, raw: &RawValue) -> Result<InboundContent, String> {
-        let media = |o: Option<MediaW<'_>>, voice: bool| {
+    fn take_content(
+        &mut self,
+        kind: &str,
+        raw: Option<&RawValue>,
+    ) -> Result<InboundContent, String> {
+        let media = |o: Option<Box<MediaW<'_>>>, voice: bool| {
             o.map(|x| x.into_media(voice)).ok_or_else(|| missing(kind))
         };
         Ok(match kind {
@@ -362,7 +369,7 @@ impl MessageW<'_> {
                         body: own(f.body),
                         response_json: f.response_json.map(Cow::into_owned).unwrap_or_default(),
                     },
-                    (other, ..) => unknown(&format!("interactive.{other}"), raw),
+                    (other, ..) => unknown(&format!("interactive.{other}"), raw)?,
                 }
             }
             "reaction" => {
@@ -383,22 +390,31 @@ impl MessageW<'_> {
                 }
             }
             "unsupported" | "unknown" => InboundContent::Unsupported,
-            other => unknown(other, raw),
+            other => unknown(other, raw)?,
         })
     }
 }
 
 /// Decodes one message item.
 pub(crate) fn message(raw: &RawValue, batch: &Batch<'_, '_>) -> Result<Event, String> {
-    let mut m: MessageW<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    let m: MessageW<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    convert_message(m, batch, Some(raw))
+}
+
+/// A parsed message item as a unified event; `raw` is needed only for unknown types.
+pub(crate) fn convert_message(
+    mut m: MessageW<'_>,
+    batch: &Batch<'_, '_>,
+    raw: Option<&RawValue>,
+) -> Result<Event, String> {
     let kind = std::mem::take(&mut m.kind);
-    let content = m.take_content(&kind, raw)?;
+    let body = m.take_content(&kind, raw)?;
     let from = m.from.take().unwrap_or_default();
     let profile_name = batch.profile(
         Some(&from).filter(|f| !f.is_empty()).map(|f| &**f),
         m.from_user_id.as_deref(),
     );
-    let context = m.context.take().map(|c| MessageContext {
+    let reply = m.context.take().map(|c| MessageContext {
         message_id: c.id.map(|i| i.into_owned().into()),
         from: c.from.map(|f| WaId(f.into_owned())),
         forwarded: c.forwarded.unwrap_or(false),
@@ -413,9 +429,9 @@ pub(crate) fn message(raw: &RawValue, batch: &Batch<'_, '_>) -> Result<Event, St
         timestamp: m.timestamp.unwrap_or(0),
         business: batch.business.clone(),
         group_id: own(m.group_id),
-        context,
-        referral: m.referral.map(Box::new),
-        content,
+        context: reply,
+        referral: m.referral,
+        content: body,
         errors: api_errors(m.errors),
     }))
 }
@@ -449,7 +465,7 @@ struct PricingW<'a> {
 }
 
 #[derive(Deserialize)]
-struct StatusW<'a> {
+pub(crate) struct StatusW<'a> {
     #[serde(borrow, default)]
     id: Option<Str<'a>>,
     #[serde(borrow)]
@@ -471,6 +487,11 @@ struct StatusW<'a> {
 /// Decodes one status item.
 pub(crate) fn status(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
     let s: StatusW<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    convert_status(s, business)
+}
+
+/// A parsed status item as a unified event.
+pub(crate) fn convert_status(s: StatusW<'_>, business: &BusinessRef) -> Result<Event, String> {
     let Some(id) = s.id else {
         // A failure reported for a recipient without the message's id (EnableX does this):
         // the errors are what it says.
@@ -564,7 +585,7 @@ pub(crate) fn push<'a>(
     path: impl FnOnce() -> String,
 ) {
     match result {
-        Ok(event) => out.events.push(DecodedEvent { event, raw }),
+        Ok(event) => out.events.push(DecodedEvent::new(event, raw)),
         Err(reason) => out.errors.push(ItemError {
             path: path(),
             reason,

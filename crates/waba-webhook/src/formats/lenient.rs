@@ -63,7 +63,7 @@ pub(crate) fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, 
 
 struct I64Visitor;
 
-impl<'de> Visitor<'de> for I64Visitor {
+impl Visitor<'_> for I64Visitor {
     type Value = i64;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an integer, as a number or a string")

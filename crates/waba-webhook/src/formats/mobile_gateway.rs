@@ -55,13 +55,13 @@ impl WebhookDecoder for MobileGatewayDecoder {
         };
         match (cb.content, cb.status) {
             (Some(content), _) => {
-                let result = mo(content, &cb.id, cb.source.as_deref(), &business);
+                let result = mo(content, cb.id.as_deref(), cb.source.as_deref(), &business);
                 push(&mut out, raw, result, || "content".to_owned());
             }
             (None, Some(status)) => {
                 let id = cb.id.ok_or_else(|| shape("a DLR callback without an id"))?;
-                out.events.push(crate::decode::DecodedEvent {
-                    event: Event::Status(StatusUpdate {
+                out.events.push(crate::decode::DecodedEvent::new(
+                    Event::Status(StatusUpdate {
                         message_id: id.into_owned().into(),
                         status: DeliveryStatus::parse(&status),
                         timestamp: None,
@@ -76,7 +76,7 @@ impl WebhookDecoder for MobileGatewayDecoder {
                         pricing: None,
                     }),
                     raw,
-                });
+                ));
             }
             (None, None) => {
                 return Err(shape(
@@ -98,7 +98,7 @@ fn shape(reason: &str) -> WebhookError {
 /// Decodes MO `content`: an object, a string of JSON, or base64 of either or of binary data.
 fn mo(
     content: &RawValue,
-    id: &Option<Cow<'_, str>>,
+    id: Option<&str>,
     source: Option<&str>,
     business: &BusinessRef,
 ) -> Result<Event, String> {
@@ -124,7 +124,7 @@ fn mo(
     }
     // Binary content: keep it, still base64, as an unknown message from the sender.
     Ok(Event::Message(InboundMessage {
-        id: id.as_deref().unwrap_or_default().to_owned().into(),
+        id: id.unwrap_or_default().to_owned().into(),
         from: WaId(source.unwrap_or_default().to_owned()),
         from_user_id: None,
         profile_name: None,

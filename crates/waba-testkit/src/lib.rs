@@ -6,6 +6,7 @@
 //!   send, so applications can test their bots with no network.
 //! - [`snapshot`]: renders requests for insta snapshots with secrets redacted, and the
 //!   shared insta settings.
+//! - [`samples`]: one value of every content kind, which every adapter's snapshots encode.
 //! - [`transport_suite`]: the checks every `HttpTransport` must pass, against a local
 //!   server ([`StubServer`]).
 //!
@@ -22,6 +23,7 @@
 //! ```
 
 mod replay;
+pub mod samples;
 pub mod snapshot;
 mod stub;
 mod stub_server;

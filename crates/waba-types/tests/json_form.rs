@@ -1,6 +1,6 @@
 //! The unified JSON form of every content kind, pinned by snapshots.
 
-mod samples;
+use waba_testkit::samples;
 
 use waba_types::{ContentKind, OutboundMessage, PhoneNumber};
 

@@ -1,6 +1,6 @@
 //! One test per validation rule; each asserts the field path, the limit and the value.
 
-mod samples;
+use waba_testkit::samples;
 
 use waba_types::limits::*;
 use waba_types::*;

@@ -1,22 +1,25 @@
-//! One representative value of every content kind, shared by the snapshot and validation tests.
+//! One representative value of every content kind: the waba-types JSON-form snapshots, the
+//! validation tests, and every adapter's request snapshots encode this same set.
 
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::too_many_lines,
-    reason = "shared test data: one sample per content kind"
-)]
 
-use waba_types::*;
+use waba_types::{
+    Audio, ButtonSubType, ContactCard, ContactEmail, ContactName, ContactPhone, Contacts, Content, Document, Image,
+    Interactive, InteractiveAction, InteractiveHeader, ListRow, ListSection, Location, MediaSource, PhoneNumber,
+    Reaction, ReplyButton, Sticker, Template, TemplateComponent, TemplateParameter, Text, Video,
+};
 
+/// The recipient every sample goes to.
 pub fn to() -> PhoneNumber {
-    PhoneNumber::parse("+1 (631) 555-1002").unwrap()
+    PhoneNumber::parse("+1 (631) 555-1002").expect("a valid number")
 }
 
+/// Media by link.
 pub fn link(url: &str) -> MediaSource {
     MediaSource::Link(url.to_owned())
 }
 
+/// Every content kind, some twice (media by link and by id), each with a name for its snapshot.
+#[allow(clippy::too_many_lines, reason = "one sample per content kind, in one place")]
 pub fn all_contents() -> Vec<(&'static str, Content)> {
     vec![
         (

@@ -53,6 +53,7 @@ pub use ext::ProviderExt;
 pub use provider::{
     BroadcastOutcome, Capabilities, ContactCheck, ContactStatus, ContentKinds, Direction,
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
+    TemplateInfo,
 };
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;

@@ -278,6 +278,26 @@ impl fmt::Debug for MediaDownload {
     }
 }
 
+/// A message template as the provider lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateInfo {
+    /// The provider's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// Its language.
+    pub language: String,
+    /// Its review state.
+    pub status: waba_types::TemplateStatus,
+    /// `MARKETING`, `UTILITY`, `AUTHENTICATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Its components in the provider's definition format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<serde_json::Value>,
+}
+
 /// Whether a number can receive WhatsApp messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,11 +1,11 @@
 //! One representative value of every content kind: the waba-types JSON-form snapshots, the
 //! validation tests, and every adapter's request snapshots encode this same set.
 
-
 use waba_types::{
-    Audio, ButtonSubType, ContactCard, ContactEmail, ContactName, ContactPhone, Contacts, Content, Document, Image,
-    Interactive, InteractiveAction, InteractiveHeader, ListRow, ListSection, Location, MediaSource, PhoneNumber,
-    Reaction, ReplyButton, Sticker, Template, TemplateComponent, TemplateParameter, Text, Video,
+    Audio, ButtonSubType, ContactCard, ContactEmail, ContactName, ContactPhone, Contacts, Content,
+    Document, Image, Interactive, InteractiveAction, InteractiveHeader, ListRow, ListSection,
+    Location, MediaSource, PhoneNumber, Reaction, ReplyButton, Sticker, Template,
+    TemplateComponent, TemplateParameter, Text, Video,
 };
 
 /// The recipient every sample goes to.
@@ -19,7 +19,10 @@ pub fn link(url: &str) -> MediaSource {
 }
 
 /// Every content kind, some twice (media by link and by id), each with a name for its snapshot.
-#[allow(clippy::too_many_lines, reason = "one sample per content kind, in one place")]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one sample per content kind, in one place"
+)]
 pub fn all_contents() -> Vec<(&'static str, Content)> {
     vec![
         (

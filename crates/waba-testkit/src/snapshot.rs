@@ -36,7 +36,8 @@ pub fn redact_header(name: &str, value: &str) -> String {
 }
 
 /// Renders a request as JSON: `method`, `path` (with query), sorted `headers` with secrets
-/// redacted, and `body` (JSON when it parses, text when UTF-8, a length otherwise).
+/// redacted, and `body` (JSON when it parses, text otherwise, with bytes that are not UTF-8
+/// shown as U+FFFD).
 pub fn render(
     method: &http::Method,
     uri: &http::Uri,
@@ -55,10 +56,8 @@ pub fn render(
         Value::Null
     } else if let Ok(v) = serde_json::from_slice::<Value>(body) {
         v
-    } else if let Ok(s) = std::str::from_utf8(body) {
-        Value::String(s.to_owned())
     } else {
-        Value::String(format!("<{} bytes>", body.len()))
+        Value::String(String::from_utf8_lossy(body).into_owned())
     };
     json!({
         "method": method.as_str(),

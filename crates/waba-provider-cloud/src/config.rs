@@ -1,0 +1,158 @@
+//! [`CloudConfig`]: what the adapter needs, from code or from the environment.
+
+use std::fmt;
+
+use waba_auth::SecretString;
+use waba_core::Error;
+
+/// Meta's Graph API host.
+pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
+/// The Graph API version this adapter is written and tested against. Meta retires old
+/// versions on a schedule; pin it, and move it on purpose.
+pub const DEFAULT_API_VERSION: &str = "v25.0";
+
+/// The Cloud adapter's settings.
+///
+/// | setting | environment variable | default |
+/// |---|---|---|
+/// | access token (system-user token) | `WABA_CLOUD_ACCESS_TOKEN` | required |
+/// | phone-number id (the sender) | `WABA_CLOUD_PHONE_NUMBER_ID` | required |
+/// | WhatsApp Business Account id (templates) | `WABA_CLOUD_WABA_ID` | none |
+/// | base URL | `WABA_CLOUD_BASE_URL` | [`DEFAULT_BASE_URL`] |
+/// | Graph API version | `WABA_CLOUD_API_VERSION` | [`DEFAULT_API_VERSION`] |
+#[derive(Clone)]
+#[must_use]
+pub struct CloudConfig {
+    pub(crate) access_token: Option<SecretString>,
+    pub(crate) phone_number_id: Option<String>,
+    pub(crate) waba_id: Option<String>,
+    pub(crate) base_url: String,
+    pub(crate) api_version: String,
+}
+
+impl Default for CloudConfig {
+    fn default() -> Self {
+        Self {
+            access_token: None,
+            phone_number_id: None,
+            waba_id: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_version: DEFAULT_API_VERSION.to_owned(),
+        }
+    }
+}
+
+impl CloudConfig {
+    /// Settings with the defaults; set the token and the phone-number id.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Settings from `WABA_CLOUD_*` environment variables.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Settings from any key lookup (for tests, or a config file mapped to the same keys).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let mut c = Self {
+            access_token: get("WABA_CLOUD_ACCESS_TOKEN").map(SecretString::from),
+            phone_number_id: get("WABA_CLOUD_PHONE_NUMBER_ID"),
+            waba_id: get("WABA_CLOUD_WABA_ID"),
+            ..Self::default()
+        };
+        if let Some(b) = get("WABA_CLOUD_BASE_URL") {
+            c.base_url = b;
+        }
+        if let Some(v) = get("WABA_CLOUD_API_VERSION") {
+            c.api_version = v;
+        }
+        c
+    }
+
+    /// The access token.
+    pub fn with_access_token(mut self, token: SecretString) -> Self {
+        self.access_token = Some(token);
+        self
+    }
+
+    /// The sending phone number's id.
+    pub fn with_phone_number_id(mut self, id: impl Into<String>) -> Self {
+        self.phone_number_id = Some(id.into());
+        self
+    }
+
+    /// The business account's id, for template listing.
+    pub fn with_waba_id(mut self, id: impl Into<String>) -> Self {
+        self.waba_id = Some(id.into());
+        self
+    }
+
+    /// The base URL (the sandbox's, a proxy's).
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The Graph API version (`v25.0`).
+    pub fn with_api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// Checks the settings: what is missing or malformed, by name.
+    pub(crate) fn check(&self) -> Result<(SecretString, String), Error> {
+        let token = self.access_token.clone().ok_or_else(|| {
+            Error::config("the Cloud access token is missing (WABA_CLOUD_ACCESS_TOKEN)")
+        })?;
+        let id = self
+            .phone_number_id
+            .clone()
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| {
+                Error::config("the Cloud phone-number id is missing (WABA_CLOUD_PHONE_NUMBER_ID)")
+            })?;
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(Error::config(format!(
+                "the Cloud phone-number id {id:?} is not an id"
+            )));
+        }
+        let base: http::Uri = self.base_url.parse().map_err(|_| {
+            Error::config(format!(
+                "the Cloud base URL {:?} is not a URL",
+                self.base_url
+            ))
+        })?;
+        if base.scheme().is_none() || base.host().is_none() {
+            return Err(Error::config(format!(
+                "the Cloud base URL {:?} needs a scheme and a host",
+                self.base_url
+            )));
+        }
+        if !self.api_version.starts_with('v') {
+            return Err(Error::config(format!(
+                "the Graph API version {:?} should look like v25.0",
+                self.api_version
+            )));
+        }
+        Ok((token, id))
+    }
+}
+
+impl fmt::Debug for CloudConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudConfig")
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("phone_number_id", &self.phone_number_id)
+            .field("waba_id", &self.waba_id)
+            .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
+            .finish()
+    }
+}

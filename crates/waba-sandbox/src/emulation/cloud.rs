@@ -1,0 +1,391 @@
+//! Meta's WhatsApp Cloud API, under `/cloud`: `/{version}/{phone-number-id}/messages`,
+//! `/media`, `/{media-id}`, `/{waba-id}/message_templates`, and signed Cloud-envelope
+//! webhooks.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use waba_webhook::HubSignature;
+
+use super::{bearer, digits, json, multipart_file};
+use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
+use crate::faults::RequestFault;
+
+/// The Cloud account the sandbox accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloudAccount {
+    /// The bearer token.
+    pub access_token: String,
+    /// The sender's phone-number id.
+    pub phone_number_id: String,
+    /// The WhatsApp Business Account id.
+    pub waba_id: String,
+    /// The business number as shown.
+    pub display_phone_number: String,
+    /// The app secret webhooks are signed with.
+    pub app_secret: String,
+}
+
+impl Default for CloudAccount {
+    fn default() -> Self {
+        Self {
+            access_token: "sandbox-cloud-token".to_owned(),
+            phone_number_id: "106540352242922".to_owned(),
+            waba_id: "102290129340398".to_owned(),
+            display_phone_number: "15550783881".to_owned(),
+            app_secret: "sandbox-app-secret".to_owned(),
+        }
+    }
+}
+
+pub(crate) struct Cloud {
+    pub(crate) account: CloudAccount,
+    signer: HubSignature,
+}
+
+impl Cloud {
+    pub(crate) fn new(account: CloudAccount) -> Self {
+        let signer = HubSignature::new(&account.app_secret);
+        Self { account, signer }
+    }
+
+    fn envelope(&self, value: Value) -> Vec<u8> {
+        let mut v = json!({
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": self.account.display_phone_number, "phone_number_id": self.account.phone_number_id },
+        });
+        if let (Some(v), Value::Object(extra)) = (v.as_object_mut(), value) {
+            v.extend(extra);
+        }
+        json!({
+            "object": "whatsapp_business_account",
+            "entry": [{ "id": self.account.waba_id, "changes": [{ "value": v, "field": "messages" }] }],
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    fn signed(&self, body: Vec<u8>) -> Webhook {
+        let signature = self.signer.sign(&body);
+        Webhook {
+            body,
+            headers: vec![("x-hub-signature-256".to_owned(), signature)],
+        }
+    }
+}
+
+/// Meta's error envelope.
+pub(crate) fn error(status: StatusCode, code: i64, message: &str, details: &str) -> Response {
+    json(
+        status,
+        &json!({ "error": {
+            "message": format!("(#{code}) {message}"),
+            "type": "OAuthException",
+            "code": code,
+            "error_data": { "messaging_product": "whatsapp", "details": details },
+            "fbtrace_id": "Asandbox",
+        }}),
+    )
+}
+
+type Shared = (Arc<Engine>, Arc<Cloud>);
+
+impl Emulation for Cloud {
+    fn name(&self) -> &'static str {
+        "cloud"
+    }
+
+    fn router(self: Arc<Self>, engine: Arc<Engine>) -> Router {
+        Router::new()
+            .route("/_media/{id}", get(download))
+            .route("/{version}/{id}/messages", post(messages))
+            .route("/{version}/{id}/media", post(upload))
+            .route("/{version}/{id}/message_templates", get(templates))
+            .route("/{version}/{id}", get(media_url))
+            .with_state((engine, self))
+    }
+
+    fn status_webhook(&self, m: &StoredMessage, status: &str) -> Option<Webhook> {
+        let mut s = json!({ "id": m.id, "status": status, "timestamp": now_secs().to_string(), "recipient_id": m.customer });
+        if let Some(r) = &m.client_reference {
+            s["biz_opaque_callback_data"] = json!(r);
+        }
+        if status != "read" {
+            let category = if m.kind == "template" {
+                "utility"
+            } else {
+                "service"
+            };
+            s["conversation"] =
+                json!({ "id": format!("conv-{}", m.customer), "origin": { "type": category } });
+            s["pricing"] = json!({ "billable": category != "service", "pricing_model": "PMP", "category": category, "type": "regular" });
+        }
+        Some(self.signed(self.envelope(json!({ "statuses": [s] }))))
+    }
+
+    fn inbound_webhook(&self, m: &StoredMessage, profile_name: &str) -> Option<Webhook> {
+        let body = self.envelope(json!({
+            "contacts": [{ "profile": { "name": profile_name }, "wa_id": m.customer }],
+            "messages": [{ "from": m.customer, "id": m.id, "timestamp": now_secs().to_string(), "type": "text", "text": m.body["text"] }],
+        }));
+        Some(self.signed(body))
+    }
+
+    fn fault_response(&self, fault: RequestFault) -> Response {
+        match fault {
+            RequestFault::Throttle(secs) => {
+                let mut r = error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    130_429,
+                    "Rate limit hit",
+                    "Cloud API message throughput has been reached.",
+                );
+                r.headers_mut().insert(header::RETRY_AFTER, secs.into());
+                r
+            }
+            RequestFault::Error(status) => error(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                2,
+                "Service temporarily unavailable",
+                "injected by the sandbox",
+            ),
+            RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
+        }
+    }
+
+    fn info(&self, base_url: &str) -> Value {
+        json!({
+            "base_url": format!("{base_url}/cloud"),
+            "api_version": "v25.0",
+            "access_token": self.account.access_token,
+            "phone_number_id": self.account.phone_number_id,
+            "waba_id": self.account.waba_id,
+            "display_phone_number": self.account.display_phone_number,
+            "app_secret": self.account.app_secret,
+        })
+    }
+
+    fn new_id(&self, n: u64) -> String {
+        format!(
+            "wamid.HBgLSANDBOX{n:012}{:08X}",
+            n.wrapping_mul(2_654_435_761) as u32
+        )
+    }
+}
+
+/// `None` when the bearer token is the account's; else the 401 to answer.
+fn unauthorised(cloud: &Cloud, headers: &HeaderMap) -> Option<Response> {
+    if bearer(headers) == Some(cloud.account.access_token.as_str()) {
+        None
+    } else {
+        Some(error(
+            StatusCode::UNAUTHORIZED,
+            190,
+            "Error validating access token: The access token could not be decrypted",
+            "invalid or expired access token",
+        ))
+    }
+}
+
+fn invalid(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, 100, "Invalid parameter", message)
+}
+
+async fn messages(
+    State((engine, cloud)): State<Shared>,
+    Path((_version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = unauthorised(&cloud, &headers) {
+        return r;
+    }
+    if id != cloud.account.phone_number_id {
+        return invalid(&format!(
+            "Unsupported post request. Object with ID '{id}' does not exist"
+        ));
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return invalid("the request body is not valid JSON");
+    };
+    if v["messaging_product"] != "whatsapp" {
+        return invalid("The parameter messaging_product is required and must be whatsapp");
+    }
+    if v["status"] == "read" {
+        return match v["message_id"].as_str() {
+            Some(m) if !m.is_empty() => json(StatusCode::OK, &json!({ "success": true })),
+            _ => invalid("The parameter message_id is required"),
+        };
+    }
+    let to = digits(v["to"].as_str().unwrap_or(""));
+    if to.is_empty() {
+        return invalid("The parameter to is required");
+    }
+    let kind = v["type"].as_str().unwrap_or("text").to_owned();
+    if let Some(r) = check_limits(&kind, &v) {
+        return r;
+    }
+    let template = (kind == "template").then(|| {
+        (
+            v["template"]["name"].as_str().unwrap_or(""),
+            v["template"]["language"]["code"].as_str().unwrap_or(""),
+        )
+    });
+    if let Err(refusal) = engine.check_send("cloud", &to, template) {
+        return match refusal {
+            Refusal::RateLimited => error(
+                StatusCode::TOO_MANY_REQUESTS,
+                130_429,
+                "Rate limit hit",
+                "Cloud API message throughput has been reached.",
+            ),
+            Refusal::NotOnWhatsApp => error(
+                StatusCode::BAD_REQUEST,
+                131_026,
+                "Message Undeliverable",
+                "the recipient is not a WhatsApp user",
+            ),
+            Refusal::OutsideWindow => error(
+                StatusCode::BAD_REQUEST,
+                131_047,
+                "Re-engagement message",
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            ),
+            Refusal::UnknownTemplate => error(
+                StatusCode::NOT_FOUND,
+                132_001,
+                "Template name does not exist in the translation",
+                &format!(
+                    "template name ({}) does not exist in {}",
+                    template.unwrap_or_default().0,
+                    template.unwrap_or_default().1
+                ),
+            ),
+        };
+    }
+    let reference = v["biz_opaque_callback_data"].as_str().map(str::to_owned);
+    let emulation = engine.emulation("cloud").expect("registered");
+    let stored = engine.accept(&emulation, &to, &kind, v, reference);
+    json(
+        StatusCode::OK,
+        &json!({
+            "messaging_product": "whatsapp",
+            "contacts": [{ "input": to, "wa_id": to }],
+            "messages": [{ "id": stored.id, "message_status": "accepted" }],
+        }),
+    )
+}
+
+/// Oversized text and captions, as Meta answers them.
+fn check_limits(kind: &str, v: &Value) -> Option<Response> {
+    let chars = |p: &Value| p.as_str().map_or(0, |s| s.chars().count());
+    match kind {
+        "text" => {
+            let n = chars(&v["text"]["body"]);
+            if v["text"]["body"].as_str().is_none() {
+                return Some(invalid("The parameter text['body'] is required"));
+            }
+            (n > 4096).then(|| {
+                invalid(&format!(
+                    "Param text['body'] must be at most 4096 characters long, got {n}"
+                ))
+            })
+        }
+        "image" | "video" | "document" => {
+            let n = chars(&v[kind]["caption"]);
+            (n > 1024).then(|| {
+                invalid(&format!(
+                    "Param {kind}['caption'] must be at most 1024 characters long, got {n}"
+                ))
+            })
+        }
+        _ => None,
+    }
+}
+
+async fn upload(
+    State((engine, cloud)): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = unauthorised(&cloud, &headers) {
+        return r;
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some((mime, data)) = multipart_file(ct, &body) else {
+        return invalid("a multipart body with a file part is required");
+    };
+    let id = engine.store_media(mime, data);
+    json(StatusCode::OK, &json!({ "id": id }))
+}
+
+async fn media_url(
+    State((engine, cloud)): State<Shared>,
+    Path((_version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = unauthorised(&cloud, &headers) {
+        return r;
+    }
+    match engine.media(&id) {
+        Some((mime, data)) => json(
+            StatusCode::OK,
+            &json!({
+                "messaging_product": "whatsapp",
+                "url": format!("{}/cloud/_media/{id}", engine.base_url()),
+                "mime_type": mime,
+                "file_size": data.len(),
+                "id": id,
+            }),
+        ),
+        None => invalid(&format!(
+            "Unsupported get request. Object with ID '{id}' does not exist"
+        )),
+    }
+}
+
+async fn download(
+    State((engine, cloud)): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = unauthorised(&cloud, &headers) {
+        return r;
+    }
+    match engine.media(&id) {
+        Some((mime, data)) => ([(header::CONTENT_TYPE, mime)], data).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn templates(
+    State((engine, cloud)): State<Shared>,
+    Path((_version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = unauthorised(&cloud, &headers) {
+        return r;
+    }
+    if id != cloud.account.waba_id {
+        return invalid(&format!(
+            "Unsupported get request. Object with ID '{id}' does not exist"
+        ));
+    }
+    let data: Vec<Value> = engine
+        .templates()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, language))| json!({ "id": (1000 + i).to_string(), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY", "components": [] }))
+        .collect();
+    json(StatusCode::OK, &json!({ "data": data }))
+}

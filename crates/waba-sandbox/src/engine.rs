@@ -106,6 +106,7 @@ struct State {
     windows: HashMap<(String, String), Instant>,
     webhooks: HashMap<String, WebhookTarget>,
     faults: Faults,
+    rate_per_second: Option<u32>,
     buckets: HashMap<String, (f64, Instant)>,
 }
 
@@ -113,7 +114,6 @@ struct State {
 #[derive(Debug, Clone)]
 pub(crate) struct EngineConfig {
     pub(crate) lifecycle: Option<Lifecycle>,
-    pub(crate) rate_per_second: Option<u32>,
     pub(crate) enforce_window: bool,
 }
 
@@ -146,12 +146,14 @@ pub(crate) fn now_secs() -> u64 {
 impl Engine {
     pub(crate) fn new(
         config: EngineConfig,
+        rate_per_second: Option<u32>,
         seed: u64,
         faults: Faults,
         templates: &[(String, String)],
     ) -> Self {
         let state = State {
             faults,
+            rate_per_second,
             templates: templates.iter().cloned().collect(),
             ..State::default()
         };
@@ -229,7 +231,7 @@ impl Engine {
         template: Option<(&str, &str)>,
     ) -> Result<(), Refusal> {
         let mut state = self.lock();
-        if let Some(rate) = self.config.rate_per_second {
+        if let Some(rate) = state.rate_per_second {
             let rate = f64::from(rate.max(1));
             let now = Instant::now();
             let (tokens, last) = state
@@ -266,6 +268,16 @@ impl Engine {
             Some(_) | None => {}
         }
         Ok(())
+    }
+
+    pub(crate) fn set_rate_limit(&self, per_second: Option<u32>) {
+        let mut state = self.lock();
+        state.rate_per_second = per_second;
+        state.buckets.clear();
+    }
+
+    pub(crate) fn rate_limit(&self) -> Option<u32> {
+        self.lock().rate_per_second
     }
 
     pub(crate) fn add_template(&self, name: &str, language: &str) {

@@ -197,10 +197,15 @@ impl SandboxBuilder {
     pub async fn start(self) -> std::io::Result<SandboxHandle> {
         let config = EngineConfig {
             lifecycle: self.lifecycle,
-            rate_per_second: self.rate,
             enforce_window: self.enforce_window,
         };
-        let engine = Arc::new(Engine::new(config, self.seed, self.faults, &self.templates));
+        let engine = Arc::new(Engine::new(
+            config,
+            self.rate,
+            self.seed,
+            self.faults,
+            &self.templates,
+        ));
         let cloud = Arc::new(Cloud::new(self.cloud.clone()));
         let emulations: Vec<Arc<dyn Emulation>> = vec![cloud];
         engine.set_emulations(emulations.clone());
@@ -328,6 +333,16 @@ impl SandboxHandle {
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
         self.engine.set_faults(faults);
+    }
+
+    /// Changes the throughput limit per business number (`None`: off).
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        self.engine.set_rate_limit(per_second);
+    }
+
+    /// The throughput limit per business number.
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.engine.rate_limit()
     }
 
     /// Approves a template.

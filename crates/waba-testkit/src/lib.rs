@@ -7,6 +7,7 @@
 //! - [`snapshot`]: renders requests for insta snapshots with secrets redacted, and the
 //!   shared insta settings.
 //! - [`samples`]: one value of every content kind, which every adapter's snapshots encode.
+//! - [`conformance`]: the suite every adapter runs against `waba-sandbox`.
 //! - [`transport_suite`]: the checks every `HttpTransport` must pass, against a local
 //!   server ([`StubServer`]).
 //!
@@ -22,6 +23,7 @@
 //! # }
 //! ```
 
+pub mod conformance;
 mod replay;
 pub mod samples;
 pub mod snapshot;

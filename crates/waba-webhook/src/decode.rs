@@ -21,6 +21,26 @@ pub trait WebhookDecoder: std::fmt::Debug + Send + Sync + 'static {
     fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError>;
 }
 
+impl<T: WebhookDecoder + ?Sized> WebhookDecoder for std::sync::Arc<T> {
+    fn format(&self) -> &'static str {
+        (**self).format()
+    }
+
+    fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
+        (**self).decode(request)
+    }
+}
+
+impl<T: WebhookDecoder + ?Sized> WebhookDecoder for Box<T> {
+    fn format(&self) -> &'static str {
+        (**self).format()
+    }
+
+    fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
+        (**self).decode(request)
+    }
+}
+
 /// What a body decoded into.
 #[derive(Debug, Default)]
 pub struct Decoded<'a> {

@@ -16,6 +16,12 @@ pub trait Verifier: fmt::Debug + Send + Sync + 'static {
     fn verify(&self, request: &WebhookRequest<'_>) -> Result<(), VerifyError>;
 }
 
+impl<T: Verifier + ?Sized> Verifier for std::sync::Arc<T> {
+    fn verify(&self, request: &WebhookRequest<'_>) -> Result<(), VerifyError> {
+        (**self).verify(request)
+    }
+}
+
 /// The header Meta signs with.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 

@@ -1,0 +1,488 @@
+//! The conformance suite every adapter runs against the sandbox: ours, and third parties'.
+//!
+//! Each check is a public async function over a [`Target`], so a failing check names
+//! itself; [`run`] runs them all in order. Checks change the sandbox's faults, contacts and
+//! rate limit while they run and put them back after.
+//!
+//! # Running it against your adapter
+//! 1. Add a module for your provider to `waba-sandbox` (or run the suite against a sandbox
+//!    that already emulates the API your adapter speaks).
+//! 2. In your crate's `tests/conformance.rs`, start a sandbox, build two providers pointed
+//!    at it (one with its credentials, one with wrong ones), and call [`run`]:
+//!
+//! ```no_run
+//! # async fn t(provider: waba_core::SharedProvider, bad: waba_core::SharedProvider) {
+//! use waba_testkit::conformance::{self, Target};
+//! let sandbox = waba_sandbox::Sandbox::builder().start().await.unwrap();
+//! let target = Target {
+//!     sandbox: &sandbox,
+//!     emulation: "cloud",
+//!     provider,
+//!     bad_credentials: bad,
+//!     decoder: std::sync::Arc::new(waba_webhook::CloudDecoder),
+//!     verifier: std::sync::Arc::new(waba_webhook::HubSignature::new(&sandbox.cloud().app_secret)),
+//! };
+//! conformance::run(&target).await;
+//! # }
+//! ```
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use waba_core::{Client, Error, ErrorKind, MediaUpload, Provider, RetryPolicy, SharedProvider};
+use waba_sandbox::{Faults, SandboxHandle};
+use waba_types::{Content, DeliveryStatus, Event, MediaKind, OutboundMessage, PhoneNumber, Text};
+use waba_webhook::{Verifier, WebhookDecoder};
+
+use crate::samples;
+
+/// What the suite runs against.
+pub struct Target<'a> {
+    /// A running sandbox.
+    pub sandbox: &'a SandboxHandle,
+    /// The sandbox emulation the adapter talks to (`cloud`).
+    pub emulation: &'static str,
+    /// The adapter, configured with the sandbox's credentials.
+    pub provider: SharedProvider,
+    /// The same adapter with wrong credentials.
+    pub bad_credentials: SharedProvider,
+    /// The decoder for the provider's webhooks.
+    pub decoder: Arc<dyn WebhookDecoder>,
+    /// The verifier for the provider's webhooks, as the sandbox signs or labels them.
+    pub verifier: Arc<dyn Verifier>,
+}
+
+impl std::fmt::Debug for Target<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("emulation", &self.emulation)
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs every check.
+pub async fn run(t: &Target<'_>) {
+    content_kinds_are_accepted(t).await;
+    validation_errors_never_reach_the_network(t).await;
+    rules_surface_as_error_kinds(t).await;
+    retries_recover_without_duplicates(t).await;
+    resets_are_not_retried_blindly(t).await;
+    broadcast_returns_one_outcome_per_recipient(t).await;
+    optional_operations_match_capabilities(t).await;
+    status_webhooks_arrive_for_sent_ids(t).await;
+}
+
+fn customer(n: u32) -> PhoneNumber {
+    PhoneNumber::parse(&format!("+1631555{n:04}")).expect("a valid number")
+}
+
+fn client(t: &Target<'_>, attempts: u32) -> Client {
+    let retry = RetryPolicy::attempts(attempts)
+        .with_backoff(Duration::from_millis(5), Duration::from_millis(50));
+    Client::builder(t.provider.clone())
+        .no_rate_limit()
+        .retry(retry)
+        .build()
+}
+
+async fn open_window(t: &Target<'_>, who: &PhoneNumber) {
+    t.sandbox
+        .inject_inbound(t.emulation, who, "hello")
+        .await
+        .expect("the emulation exists");
+}
+
+fn outbound_count(t: &Target<'_>) -> usize {
+    t.sandbox
+        .messages_of(t.emulation)
+        .iter()
+        .filter(|m| m.direction == "outbound")
+        .count()
+}
+
+fn expect_kind<T: std::fmt::Debug>(
+    what: &str,
+    result: Result<T, Error>,
+    kind: &ErrorKind,
+) -> Error {
+    match result {
+        Ok(v) => panic!("{what}: expected {kind:?}, got success {v:?}"),
+        Err(e) => {
+            assert_eq!(e.kind(), kind, "{what}: wrong kind for {e}");
+            e
+        }
+    }
+}
+
+/// Every content kind the provider declares is accepted, stored under the returned id with
+/// its type; every kind it does not declare fails locally as unsupported.
+pub async fn content_kinds_are_accepted(t: &Target<'_>) {
+    let to = customer(100);
+    open_window(t, &to).await;
+    let client = client(t, 1);
+    let caps = t.provider.capabilities().clone();
+    let mut accepted = BTreeSet::new();
+    for (name, content) in samples::all_contents() {
+        let kind = content.kind();
+        if let Content::Template(template) = &content {
+            t.sandbox.add_template(&template.name, &template.language);
+        }
+        let before = outbound_count(t);
+        let result = client
+            .send(&OutboundMessage::new(to.clone(), content))
+            .await;
+        if caps.content.contains(kind) {
+            let receipt = result.unwrap_or_else(|e| panic!("{name}: declared but refused: {e}"));
+            let stored = t
+                .sandbox
+                .message(receipt.id.as_str())
+                .unwrap_or_else(|| panic!("{name}: id {} not stored", receipt.id));
+            assert_eq!(
+                stored.kind,
+                kind.as_str(),
+                "{name}: stored with another type"
+            );
+            if caps.message_lookup {
+                let record = t
+                    .provider
+                    .message(&receipt.id)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: lookup failed: {e}"));
+                assert_eq!(record.id, receipt.id);
+            }
+            accepted.insert(kind);
+        } else {
+            let e = result.expect_err("an undeclared kind must fail");
+            assert!(
+                matches!(e.kind(), ErrorKind::Unsupported { .. }),
+                "{name}: {e}"
+            );
+            assert_eq!(
+                outbound_count(t),
+                before,
+                "{name}: an unsupported kind reached the sandbox"
+            );
+        }
+    }
+    assert_eq!(
+        accepted.len(),
+        caps.content.iter().count(),
+        "every declared kind was exercised"
+    );
+}
+
+/// Invalid messages fail with `InvalidRequest` naming the field, before any request: a
+/// scripted fault stays unconsumed.
+pub async fn validation_errors_never_reach_the_network(t: &Target<'_>) {
+    t.sandbox.set_faults(Faults {
+        fail_next: 1,
+        ..Faults::default()
+    });
+    let long = OutboundMessage::new(customer(101), Content::text("x".repeat(4097)));
+    let e = expect_kind(
+        "text over 4096",
+        client(t, 1).send(&long).await,
+        &ErrorKind::InvalidRequest {
+            field: Some("content.body".into()),
+        },
+    );
+    assert!(e.to_string().contains("the limit is 4096"), "{e}");
+    let preview = OutboundMessage::new(
+        customer(101),
+        Content::Text(Text {
+            body: "no link".into(),
+            preview_url: true,
+        }),
+    );
+    let e = client(t, 1)
+        .send(&preview)
+        .await
+        .expect_err("preview_url without a URL");
+    assert!(matches!(e.kind(), ErrorKind::InvalidRequest { .. }), "{e}");
+    assert_eq!(
+        t.sandbox.faults().fail_next,
+        1,
+        "an invalid message reached the network"
+    );
+    t.sandbox.set_faults(Faults::default());
+}
+
+/// Each sandbox rule surfaces as the right [`ErrorKind`].
+pub async fn rules_surface_as_error_kinds(t: &Target<'_>) {
+    let c = client(t, 1);
+    let to = customer(102);
+    let bad = Client::builder(t.bad_credentials.clone())
+        .no_rate_limit()
+        .retry(RetryPolicy::none())
+        .build();
+    expect_kind(
+        "bad credentials",
+        bad.send(&OutboundMessage::new(to.clone(), Content::text("hi")))
+            .await,
+        &ErrorKind::Auth,
+    );
+
+    expect_kind(
+        "outside the window",
+        c.send(&OutboundMessage::new(customer(103), Content::text("hi")))
+            .await,
+        &ErrorKind::OutsideCustomerWindow,
+    );
+    expect_kind(
+        "unknown template",
+        c.send(&OutboundMessage::new(
+            to.clone(),
+            Content::template("no_such_template", "en_US", ["x"]),
+        ))
+        .await,
+        &ErrorKind::TemplateNotFound,
+    );
+
+    let gone = customer(104);
+    t.sandbox.set_on_whatsapp(&gone, false);
+    expect_kind(
+        "not on WhatsApp",
+        c.send(&OutboundMessage::new(
+            gone.clone(),
+            Content::template("hello_world", "en_US", Vec::<String>::new()),
+        ))
+        .await,
+        &ErrorKind::InvalidRecipient,
+    );
+    t.sandbox.set_on_whatsapp(&gone, true);
+
+    open_window(t, &to).await;
+    let unchecked = Client::builder(t.provider.clone())
+        .no_rate_limit()
+        .retry(RetryPolicy::none())
+        .validate(false)
+        .build();
+    let e = unchecked
+        .send(&OutboundMessage::new(
+            to.clone(),
+            Content::text("y".repeat(4097)),
+        ))
+        .await
+        .expect_err("oversized");
+    assert!(
+        matches!(e.kind(), ErrorKind::InvalidRequest { .. }),
+        "oversized text: {e}"
+    );
+
+    t.sandbox.set_faults(Faults {
+        throttle_next: 1,
+        retry_after_secs: 2,
+        ..Faults::default()
+    });
+    let e = expect_kind(
+        "throughput",
+        unchecked
+            .send(&OutboundMessage::new(to, Content::text("hi")))
+            .await,
+        &ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+        },
+    );
+    assert!(e.is_retryable());
+    t.sandbox.set_faults(Faults::default());
+}
+
+/// Injected 5xx and 429 are retried to success, and the message is stored once.
+pub async fn retries_recover_without_duplicates(t: &Target<'_>) {
+    let to = customer(105);
+    open_window(t, &to).await;
+    for faults in [
+        Faults {
+            fail_next: 2,
+            error_status: 503,
+            ..Faults::default()
+        },
+        Faults {
+            fail_next: 1,
+            error_status: 500,
+            ..Faults::default()
+        },
+        Faults {
+            throttle_next: 1,
+            retry_after_secs: 0,
+            ..Faults::default()
+        },
+    ] {
+        t.sandbox.set_faults(faults.clone());
+        let before = outbound_count(t);
+        let r = client(t, 3)
+            .send(&OutboundMessage::new(to.clone(), Content::text("retry me")))
+            .await;
+        let receipt = r.unwrap_or_else(|e| panic!("{faults:?}: not recovered: {e}"));
+        assert_eq!(
+            outbound_count(t),
+            before + 1,
+            "{faults:?}: stored more or less than once"
+        );
+        assert!(t.sandbox.message(receipt.id.as_str()).is_some());
+    }
+    t.sandbox.set_faults(Faults::default());
+}
+
+/// A connection reset after the request was written may have delivered the message: the
+/// error says so and the send is not retried.
+pub async fn resets_are_not_retried_blindly(t: &Target<'_>) {
+    let to = customer(106);
+    open_window(t, &to).await;
+    t.sandbox.set_faults(Faults {
+        reset_next: 1,
+        ..Faults::default()
+    });
+    let e = client(t, 3)
+        .send(&OutboundMessage::new(to, Content::text("maybe")))
+        .await
+        .expect_err("reset");
+    assert!(
+        e.maybe_delivered(),
+        "a reset must be reported as maybe delivered: {e}"
+    );
+    assert!(matches!(e.kind(), ErrorKind::Transport(_)), "{e}");
+    t.sandbox.set_faults(Faults::default());
+}
+
+/// A broadcast of 500 recipients with injected failures returns 500 outcomes, in order;
+/// every success is stored.
+pub async fn broadcast_returns_one_outcome_per_recipient(t: &Target<'_>) {
+    let rate = t.sandbox.rate_limit();
+    t.sandbox.set_rate_limit(None);
+    t.sandbox.set_faults(Faults {
+        error_rate: 0.1,
+        error_status: 503,
+        ..Faults::default()
+    });
+    let recipients: Vec<_> = (1000..1500).map(customer).collect();
+    let content = Content::template("hello_world", "en_US", Vec::<String>::new());
+    let outcomes = client(t, 1).broadcast(&recipients, &content).await;
+    assert_eq!(outcomes.len(), 500);
+    let mut failed = 0;
+    for (o, r) in outcomes.iter().zip(&recipients) {
+        assert_eq!(&o.to, r, "outcomes out of order");
+        match &o.result {
+            Ok(receipt) => assert!(
+                t.sandbox.message(receipt.id.as_str()).is_some(),
+                "unstored id {}",
+                receipt.id
+            ),
+            Err(e) => {
+                assert_eq!(e.kind(), &ErrorKind::Server, "{e}");
+                failed += 1;
+            }
+        }
+    }
+    assert!(
+        failed > 0 && failed < 500,
+        "the injected failures show: {failed}"
+    );
+    t.sandbox.set_faults(Faults::default());
+    t.sandbox.set_rate_limit(rate);
+}
+
+/// Each optional operation works when declared and is `Unsupported` when not.
+pub async fn optional_operations_match_capabilities(t: &Target<'_>) {
+    let caps = t.provider.capabilities().clone();
+    let p = &t.provider;
+    let inbound = t
+        .sandbox
+        .inject_inbound(t.emulation, &customer(107), "read me")
+        .await
+        .expect("inbound");
+    let inbound_id = waba_types::MessageId::from(inbound.id.as_str());
+    let unsupported = |r: Result<(), Error>, flag: bool, op: &str| match (flag, r) {
+        (true, Ok(())) => {}
+        (true, Err(e)) => panic!("{op}: declared but failed: {e}"),
+        (false, Ok(())) => panic!("{op}: not declared but worked"),
+        (false, Err(e)) => assert!(
+            matches!(e.kind(), ErrorKind::Unsupported { .. }),
+            "{op}: {e}"
+        ),
+    };
+    unsupported(p.mark_read(&inbound_id).await, caps.mark_read, "mark_read");
+    unsupported(
+        p.typing_indicator(&inbound_id).await,
+        caps.typing_indicator,
+        "typing_indicator",
+    );
+    let data = Bytes::from_static(b"\x89PNG\r\n\x1a\n sandbox image");
+    let uploaded = p
+        .upload_media(MediaUpload::new(
+            MediaKind::Image,
+            "image/png",
+            data.clone(),
+        ))
+        .await;
+    match (caps.upload_media, uploaded) {
+        (true, Ok(id)) => {
+            let downloaded = p.download_media(&id).await;
+            match (caps.download_media, downloaded) {
+                (true, Ok(d)) => assert_eq!(d.data, data, "downloaded bytes differ"),
+                (true, Err(e)) => panic!("download_media: declared but failed: {e}"),
+                (false, r) => assert!(r.is_err()),
+            }
+        }
+        (true, Err(e)) => panic!("upload_media: declared but failed: {e}"),
+        (false, Ok(_)) => panic!("upload_media: not declared but worked"),
+        (false, Err(e)) => assert!(
+            matches!(e.kind(), ErrorKind::Unsupported { .. }),
+            "upload_media: {e}"
+        ),
+    }
+    let checked = p.check_contacts(&[customer(108)]).await;
+    assert_eq!(
+        caps.check_contacts,
+        checked.is_ok(),
+        "check_contacts vs capability: {checked:?}"
+    );
+}
+
+/// The provider's status webhooks, decoded with `waba-webhook`, arrive for a sent id:
+/// sent, delivered, read, in order.
+pub async fn status_webhooks_arrive_for_sent_ids(t: &Target<'_>) {
+    let (router, mut events) =
+        waba_webhook::receiver::Receiver::builder(t.decoder.clone(), t.verifier.clone()).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    t.sandbox
+        .set_webhook(t.emulation, url, Vec::new())
+        .expect("the emulation exists");
+    let to = customer(109);
+    open_window(t, &to).await;
+    let receipt = client(t, 1)
+        .send(&OutboundMessage::new(to, Content::text("track me")))
+        .await
+        .expect("sent");
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.contains(&DeliveryStatus::Read) {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no read status for {} within 10 s; saw {seen:?}",
+                    receipt.id
+                )
+            })
+            .expect("the receiver runs");
+        if let Event::Status(s) = event.event
+            && s.message_id == receipt.id
+        {
+            seen.push(s.status.normalized());
+        }
+    }
+    let order: Vec<_> = seen.iter().filter_map(DeliveryStatus::progress).collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "statuses out of order: {seen:?}"
+    );
+    server.abort();
+}

@@ -31,7 +31,9 @@ commands:
   ci     cargo fmt --check, clippy -D warnings, all tests, docs with warnings denied
   tidy   the repository's own rules (no dbg!/todo!, lints inherited, ...)
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
-         verify and decode a webhook corpus, beside a hand-written baseline";
+         verify and decode a webhook corpus, beside a hand-written baseline
+  bench send [--n 5000] [--concurrency 1,64]
+         send through Client + the Cloud adapter beside bare reqwest, against the sandbox";
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,6 +61,7 @@ fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
 fn bench(args: &[String]) -> Result<(), String> {
     let (example, package) = match args.first().map(String::as_str) {
         Some("decode") => ("bench_decode", "waba-webhook"),
+        Some("send") => ("bench_send", "waba-provider-cloud"),
         _ => return Err(USAGE.to_owned()),
     };
     let mut cmd = vec![

@@ -1,7 +1,7 @@
 //! [`Auth`]: a credential source and a scheme together, as the executor uses them.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -19,6 +19,9 @@ use crate::scheme::{ApiKeyHeader, AuthScheme, Basic, Bearer};
 pub struct Auth {
     source: Arc<dyn CredentialSource>,
     scheme: Arc<dyn AuthScheme>,
+    /// The headers a fixed credential produces, built once: every request then only
+    /// copies them (a reference-count increment each).
+    fixed: Arc<OnceLock<http::HeaderMap>>,
 }
 
 impl Auth {
@@ -27,6 +30,7 @@ impl Auth {
         Self {
             source: Arc::new(source),
             scheme: Arc::new(scheme),
+            fixed: Arc::default(),
         }
     }
 
@@ -71,15 +75,32 @@ impl fmt::Debug for Auth {
         f.debug_struct("Auth")
             .field("source", &self.source)
             .field("scheme", &self.scheme)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 #[async_trait]
 impl RequestAuth for Auth {
     async fn authorize(&self, request: &mut http::Request<Bytes>) -> Result<AuthTicket, Error> {
+        if let Some(headers) = self.fixed.get() {
+            for (name, value) in headers {
+                request.headers_mut().insert(name, value.clone());
+            }
+            return Ok(AuthTicket(0));
+        }
         let (credential, ticket) = self.source.credential().await?;
-        self.scheme.apply(request, &credential)?;
+        if self.source.refreshable() {
+            self.scheme.apply(request, &credential)?;
+        } else {
+            let mut probe = http::Request::new(Bytes::new());
+            self.scheme.apply(&mut probe, &credential)?;
+            let headers = self
+                .fixed
+                .get_or_init(|| std::mem::take(probe.headers_mut()));
+            for (name, value) in headers {
+                request.headers_mut().insert(name, value.clone());
+            }
+        }
         Ok(ticket)
     }
 

@@ -16,6 +16,7 @@
 //! ```
 
 use std::error::Error as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,6 +32,27 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    /// The last URL parsed: an adapter sends to the same few URLs again and again, and
+    /// parsing one costs more than comparing it.
+    last_url: Arc<Mutex<Option<(http::Uri, reqwest::Url)>>>,
+}
+
+impl ReqwestTransport {
+    fn url(&self, uri: &http::Uri) -> Result<reqwest::Url, TransportError> {
+        let mut last = self
+            .last_url
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((cached, url)) = last.as_ref()
+            && cached == uri
+        {
+            return Ok(url.clone());
+        }
+        let url = reqwest::Url::parse(&uri.to_string())
+            .map_err(|e| TransportError::new(TransportErrorKind::Request, e))?;
+        *last = Some((uri.clone(), url.clone()));
+        Ok(url)
+    }
 }
 
 impl ReqwestTransport {
@@ -52,7 +74,10 @@ impl ReqwestTransport {
 
     /// Wraps a client configured elsewhere (proxies, custom roots). Its timeouts apply.
     pub fn from_client(client: reqwest::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            last_url: Arc::default(),
+        }
     }
 }
 
@@ -108,7 +133,7 @@ impl ReqwestTransportBuilder {
             .user_agent(self.user_agent)
             .build()
             .map_err(|e| Error::config("could not build the HTTP client").with_source(e))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport::from_client(client))
     }
 }
 
@@ -118,8 +143,12 @@ impl HttpTransport for ReqwestTransport {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
-        let request = reqwest::Request::try_from(request.map(reqwest::Body::from))
-            .map_err(|e| TransportError::new(TransportErrorKind::Request, e))?;
+        let (parts, body) = request.into_parts();
+        let url = self.url(&parts.uri)?;
+        let mut request = reqwest::Request::new(parts.method, url);
+        *request.headers_mut() = parts.headers;
+        *request.version_mut() = parts.version;
+        *request.body_mut() = Some(reqwest::Body::from(body));
         let mut response = self.client.execute(request).await.map_err(classify)?;
         let mut out = http::Response::new(Bytes::new());
         *out.status_mut() = response.status();

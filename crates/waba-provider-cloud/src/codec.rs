@@ -70,10 +70,11 @@ impl Codec {
 
     /// `POST /{phone-number-id}/messages` for a unified message.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
-        let (kind, object) = TypeObject::new(&message.content).ok_or_else(|| {
-            Error::unsupported(format!("sending {} messages", message.content.kind()))
-                .with_provider(ProviderId::CLOUD)
-        })?;
+        let (kind, object) = TypeObject::new(&message.content, &waba_meta_wire::Flavor::CLOUD)
+            .ok_or_else(|| {
+                Error::unsupported(format!("sending {} messages", message.content.kind()))
+                    .with_provider(ProviderId::CLOUD)
+            })?;
         let body = SendBody {
             messaging_product: "whatsapp",
             recipient_type: "individual",

@@ -67,6 +67,11 @@ impl Executor {
         &self.provider
     }
 
+    /// The transport it sends through.
+    pub fn transport(&self) -> &SharedTransport {
+        &self.transport
+    }
+
     /// Sends `request` and returns the response, whatever its status; the codec reads it.
     ///
     /// On 401, when the credential can be refreshed, the credential is invalidated, a new one

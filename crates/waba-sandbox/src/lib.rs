@@ -18,24 +18,31 @@
 //! | prefix | provider | routes |
 //! |---|---|---|
 //! | `/cloud` | Meta Cloud API | `POST /{version}/{phone-number-id}/messages` (send, mark read, typing), `POST /{version}/{phone-number-id}/media` (multipart), `GET /{version}/{media-id}` (download URL), `GET /_media/{id}`, `GET /{version}/{waba-id}/message_templates` |
+//! | `/onprem` | Meta on-prem client | `POST /v1/users/login` (Basic → token with `expires_after`), `POST /v1/users/logout` (revokes), `POST /v1/messages`, `PUT /v1/messages/{id}`, `POST /v1/media` (raw body), `GET /v1/media/{id}`, `POST /v1/contacts`, `GET /v1/health` (API key) |
+//! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
 //!
 //! # Rules enforced, with the provider's own error shape and code
-//! - Bad credentials: 401 (Cloud code 190).
-//! - Unknown template (name and language): Cloud 132001 (HTTP 404).
-//! - A free-form message to a customer who has not written in 24 hours: Cloud 131047.
+//! - Bad credentials: 401 (Cloud code 190; on-prem `errors[]` code 1005; Tujenge's own
+//!   `meta` body). On-prem tokens expire after `token_lifetime_secs` and die at logout.
+//! - Unknown template (name and language): Cloud 132001 (HTTP 404); on-prem and Tujenge 2001,
+//!   also for a missing or wrong `namespace`.
+//! - A free-form message to a customer who has not written in 24 hours: Cloud 131047;
+//!   on-prem and Tujenge 470.
 //!   A customer "writes" through the control API ([`SandboxHandle::inject_inbound`]),
 //!   which opens the window. Turn the rule off with [`SandboxBuilder::enforce_window`].
-//! - A recipient not on WhatsApp ([`SandboxHandle::set_on_whatsapp`]): Cloud 131026.
+//! - A recipient not on WhatsApp ([`SandboxHandle::set_on_whatsapp`]): Cloud 131026;
+//!   on-prem 1006 (unknown contact), and `invalid` in the contacts check.
+//! - On-prem latitude outside −90..90: 1009.
 //! - Throughput: a token bucket per business number, 80 messages a second by default;
 //!   over it, HTTP 429 with Cloud code 130429.
-//! - Text over 4,096 characters, captions over 1,024: HTTP 400, Cloud code 100.
+//! - Text over 4,096 characters, captions over 1,024: HTTP 400, Cloud code 100, on-prem 1009.
 //! - Malformed JSON and missing required fields: HTTP 400, Cloud code 100.
 //!
 //! # Message lifecycle
 //! An accepted message moves `sent → delivered → read` on the [`Lifecycle`] schedule (20 ms
 //! a step by default; reactions only get `sent`), and each step sends the provider's own
-//! status webhook to the registered target, signed with `X-Hub-Signature-256` for the
-//! Cloud format. Webhooks are delivered at least once: a non-2xx answer is retried with
+//! status webhook to the registered target: the Cloud envelope signed with
+//! `X-Hub-Signature-256`, or the on-prem flat format (with Tujenge's configured headers). Webhooks are delivered at least once: a non-2xx answer is retried with
 //! backoff (six attempts).
 //!
 //! # Faults ([`Faults`], via the builder or `PUT /_sandbox/faults`)
@@ -65,12 +72,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use emulation::cloud::CloudAccount;
+pub use emulation::onprem::{OnPremAccount, TujengeAccount};
 pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
 pub use faults::Faults;
 use tokio::sync::oneshot;
 use waba_types::PhoneNumber;
 
 use crate::emulation::cloud::Cloud;
+use crate::emulation::onprem::OnPrem;
 use crate::engine::{Emulation, Engine, EngineConfig};
 
 /// The default throughput limit per business number, messages a second (Meta's Cloud API
@@ -104,6 +113,8 @@ impl Sandbox {
                 .map(|(n, l)| ((*n).to_owned(), (*l).to_owned()))
                 .collect(),
             cloud: CloudAccount::default(),
+            onprem: OnPremAccount::default(),
+            tujenge: TujengeAccount::default(),
             webhooks: Vec::new(),
             not_on_whatsapp: Vec::new(),
         }
@@ -122,6 +133,8 @@ pub struct SandboxBuilder {
     seed: u64,
     templates: Vec<(String, String)>,
     cloud: CloudAccount,
+    onprem: OnPremAccount,
+    tujenge: TujengeAccount,
     webhooks: Vec<(String, WebhookTarget)>,
     not_on_whatsapp: Vec<String>,
 }
@@ -175,6 +188,18 @@ impl SandboxBuilder {
         self
     }
 
+    /// The on-prem account accepted.
+    pub fn onprem(mut self, account: OnPremAccount) -> Self {
+        self.onprem = account;
+        self
+    }
+
+    /// The Tujenge account accepted.
+    pub fn tujenge(mut self, account: TujengeAccount) -> Self {
+        self.tujenge = account;
+        self
+    }
+
     /// Sends `provider`'s webhooks to `url`.
     pub fn webhook(mut self, provider: &str, url: impl Into<String>) -> Self {
         self.webhooks.push((
@@ -206,8 +231,11 @@ impl SandboxBuilder {
             self.faults,
             &self.templates,
         ));
-        let cloud = Arc::new(Cloud::new(self.cloud.clone()));
-        let emulations: Vec<Arc<dyn Emulation>> = vec![cloud];
+        let emulations: Vec<Arc<dyn Emulation>> = vec![
+            Arc::new(Cloud::new(self.cloud.clone())),
+            Arc::new(OnPrem::onprem(self.onprem.clone())),
+            Arc::new(OnPrem::tujenge(self.tujenge.clone())),
+        ];
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
             engine.set_webhook(&provider, target);
@@ -232,6 +260,8 @@ impl SandboxBuilder {
             addr,
             engine,
             cloud: self.cloud,
+            onprem: self.onprem,
+            tujenge: self.tujenge,
             stop: Some(stop),
             task,
         })
@@ -245,6 +275,8 @@ pub struct SandboxHandle {
     addr: SocketAddr,
     engine: Arc<Engine>,
     cloud: CloudAccount,
+    onprem: OnPremAccount,
+    tujenge: TujengeAccount,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -280,6 +312,16 @@ impl SandboxHandle {
     /// The Cloud account the sandbox accepts.
     pub fn cloud(&self) -> &CloudAccount {
         &self.cloud
+    }
+
+    /// The on-prem account the sandbox accepts.
+    pub fn onprem(&self) -> &OnPremAccount {
+        &self.onprem
+    }
+
+    /// The Tujenge account the sandbox accepts.
+    pub fn tujenge(&self) -> &TujengeAccount {
+        &self.tujenge
     }
 
     /// Base URLs and credentials of every emulation, as `GET /_sandbox/info` gives them.

@@ -1,6 +1,7 @@
 //! One module per provider emulation, each behind the shared engine.
 
 pub(crate) mod cloud;
+pub(crate) mod onprem;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

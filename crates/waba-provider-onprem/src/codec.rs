@@ -143,10 +143,10 @@ impl Codec {
         if let Some(meta) = &envelope.meta {
             match meta.api_status.as_deref() {
                 Some("deprecated") => {
-                    tracing::warn!(provider = %self.provider, version = ?meta.version, "this API is deprecated on the client")
+                    tracing::warn!(provider = %self.provider, version = ?meta.version, "this API is deprecated on the client");
                 }
                 Some("experimental") => {
-                    tracing::warn!(provider = %self.provider, version = ?meta.version, "this API is experimental on the client")
+                    tracing::warn!(provider = %self.provider, version = ?meta.version, "this API is experimental on the client");
                 }
                 _ => {}
             }

@@ -91,7 +91,14 @@ impl OnPremProvider {
         let transport = SharedTransport::new(transport);
         let base = config.base_url()?;
         let (user, password) = config.login()?;
-        let codec = Codec::new(&base, config.namespace.clone(), ProviderId::ONPREM)?;
+        let api_key = config.api_key()?;
+        let OnPremConfig {
+            namespace,
+            api_key_header,
+            groups,
+            ..
+        } = config;
+        let codec = Codec::new(&base, namespace, ProviderId::ONPREM)?;
         let login = LoginSource::new(
             codec.clone(),
             &user,
@@ -102,10 +109,10 @@ impl OnPremProvider {
         let token = Arc::new(RefreshingToken::new(login));
         let executor = Executor::new(ProviderId::ONPREM, transport.clone())
             .with_auth(Auth::refreshing_bearer(token.clone()).shared());
-        let health = match config.api_key()? {
+        let health = match api_key {
             None => None,
             Some(key) => {
-                let auth = match &config.api_key_header {
+                let auth = match &api_key_header {
                     Some(header) => Auth::api_key(header, key)?,
                     None => Auth::bearer(key)?,
                 };

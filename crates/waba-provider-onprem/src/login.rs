@@ -72,6 +72,10 @@ fn transport_of(executor: &Executor) -> SharedTransport {
 }
 
 /// Reads `expires_after`: `2018-03-01 15:29:26+00:00` (Meta's example), or RFC 3339.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "y-m-d h:m:s are the fields' own names"
+)]
 pub fn parse_datetime(s: &str) -> Option<SystemTime> {
     let s = s.trim();
     let (date, rest) = s.split_at(s.find([' ', 'T'])?);
@@ -115,6 +119,7 @@ pub fn parse_datetime(s: &str) -> Option<SystemTime> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+#[allow(clippy::many_single_char_names, reason = "the algorithm's own names")]
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);

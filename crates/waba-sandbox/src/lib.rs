@@ -233,7 +233,7 @@ impl SandboxBuilder {
         ));
         let emulations: Vec<Arc<dyn Emulation>> = vec![
             Arc::new(Cloud::new(self.cloud.clone())),
-            Arc::new(OnPrem::onprem(self.onprem.clone())),
+            Arc::new(OnPrem::client(self.onprem.clone())),
             Arc::new(OnPrem::tujenge(self.tujenge.clone())),
         ];
         engine.set_emulations(emulations.clone());

@@ -77,7 +77,7 @@ pub(crate) struct OnPrem {
 }
 
 impl OnPrem {
-    pub(crate) fn onprem(account: OnPremAccount) -> Self {
+    pub(crate) fn client(account: OnPremAccount) -> Self {
         Self {
             mode: Mode::OnPrem(account),
             tokens: Mutex::default(),

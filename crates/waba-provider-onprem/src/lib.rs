@@ -124,7 +124,7 @@ impl OnPremProvider {
             executor,
             health,
             token: Some(token),
-            capabilities: capabilities(config.groups),
+            capabilities: capabilities(groups),
         })
     }
 

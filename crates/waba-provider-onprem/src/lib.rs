@@ -128,18 +128,6 @@ impl OnPremProvider {
         })
     }
 
-    /// An adapter for a proxy that speaks this API with its own auth (Tujenge): the codec,
-    /// an executor carrying that auth, and what the proxy offers.
-    pub fn from_parts(codec: Codec, executor: Executor, capabilities: Capabilities) -> Self {
-        Self {
-            codec,
-            executor,
-            health: None,
-            token: None,
-            capabilities,
-        }
-    }
-
     /// The codec, for building requests without sending them.
     pub fn codec(&self) -> &Codec {
         &self.codec

@@ -8,6 +8,8 @@
     reason = "the fields are Meta's wire names, documented by Meta"
 )]
 
+pub mod codes;
+
 use serde::Serialize;
 use waba_types::{
     ButtonSubType, ContactCard, Content, InteractiveAction, InteractiveHeader, MediaSource,

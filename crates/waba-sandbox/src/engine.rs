@@ -137,6 +137,35 @@ pub(crate) enum Refusal {
     UnknownTemplate,
 }
 
+/// `YYYY-MM-DD`, `HH:MM:SS` of Unix seconds, UTC.
+pub(crate) fn utc_parts(secs: u64) -> ((i64, u32, u32), (u64, u64, u64)) {
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    (
+        civil_from_days(i64::try_from(days).unwrap_or(0)),
+        (rem / 3600, rem % 3600 / 60, rem % 60),
+    )
+}
+
+/// ISO 8601 in UTC (`2025-04-27T12:00:00Z`).
+pub(crate) fn iso8601(secs: u64) -> String {
+    let ((y, m, d), (hh, mm, ss)) = utc_parts(secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
+/// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+#[allow(clippy::many_single_char_names, reason = "the algorithm's own names")]
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -19,6 +19,7 @@
 //! |---|---|---|
 //! | `/cloud` | Meta Cloud API | `POST /{version}/{phone-number-id}/messages` (send, mark read, typing), `POST /{version}/{phone-number-id}/media` (multipart), `GET /{version}/{media-id}` (download URL), `GET /_media/{id}`, `GET /{version}/{waba-id}/message_templates` |
 //! | `/onprem` | Meta on-prem client | `POST /v1/users/login` (Basic → token with `expires_after`), `POST /v1/users/logout` (revokes), `POST /v1/messages`, `PUT /v1/messages/{id}`, `POST /v1/media` (raw body), `GET /v1/media/{id}`, `POST /v1/contacts`, `GET /v1/health` (API key) |
+//! | `/generic-v2` | the generic "v2" API | `POST /send-message`, `POST /send-media` (HTTPS links), `POST /messages` (templates), `GET /message-status?message_id=`; Cloud-format webhooks signed with its app secret |
 //! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
 //!
 //! # Rules enforced, with the provider's own error shape and code
@@ -72,6 +73,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use emulation::cloud::CloudAccount;
+pub use emulation::generic_v2::GenericV2Account;
 pub use emulation::onprem::{OnPremAccount, TujengeAccount};
 pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
 pub use faults::Faults;
@@ -79,6 +81,7 @@ use tokio::sync::oneshot;
 use waba_types::PhoneNumber;
 
 use crate::emulation::cloud::Cloud;
+use crate::emulation::generic_v2::GenericV2;
 use crate::emulation::onprem::OnPrem;
 use crate::engine::{Emulation, Engine, EngineConfig};
 
@@ -115,6 +118,7 @@ impl Sandbox {
             cloud: CloudAccount::default(),
             onprem: OnPremAccount::default(),
             tujenge: TujengeAccount::default(),
+            generic_v2: GenericV2Account::default(),
             webhooks: Vec::new(),
             not_on_whatsapp: Vec::new(),
         }
@@ -135,6 +139,7 @@ pub struct SandboxBuilder {
     cloud: CloudAccount,
     onprem: OnPremAccount,
     tujenge: TujengeAccount,
+    generic_v2: GenericV2Account,
     webhooks: Vec<(String, WebhookTarget)>,
     not_on_whatsapp: Vec<String>,
 }
@@ -235,6 +240,7 @@ impl SandboxBuilder {
             Arc::new(Cloud::new(self.cloud.clone())),
             Arc::new(OnPrem::client(self.onprem.clone())),
             Arc::new(OnPrem::tujenge(self.tujenge.clone())),
+            Arc::new(GenericV2::new(self.generic_v2.clone())),
         ];
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
@@ -262,6 +268,7 @@ impl SandboxBuilder {
             cloud: self.cloud,
             onprem: self.onprem,
             tujenge: self.tujenge,
+            generic_v2: self.generic_v2,
             stop: Some(stop),
             task,
         })
@@ -277,6 +284,7 @@ pub struct SandboxHandle {
     cloud: CloudAccount,
     onprem: OnPremAccount,
     tujenge: TujengeAccount,
+    generic_v2: GenericV2Account,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -322,6 +330,11 @@ impl SandboxHandle {
     /// The Tujenge account the sandbox accepts.
     pub fn tujenge(&self) -> &TujengeAccount {
         &self.tujenge
+    }
+
+    /// The generic v2 account the sandbox accepts.
+    pub fn generic_v2(&self) -> &GenericV2Account {
+        &self.generic_v2
     }
 
     /// Base URLs and credentials of every emulation, as `GET /_sandbox/info` gives them.

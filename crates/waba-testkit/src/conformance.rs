@@ -127,6 +127,10 @@ pub async fn content_kinds_are_accepted(t: &Target<'_>) {
     let mut accepted = BTreeSet::new();
     for (name, content) in samples::all_contents() {
         let kind = content.kind();
+        // Media ids come from uploads: a provider without uploads sends media by link only.
+        if !caps.upload_media && uses_media_id(&content) {
+            continue;
+        }
         if let Content::Template(template) = &content {
             t.sandbox.add_template(&template.name, &template.language);
         }
@@ -172,6 +176,22 @@ pub async fn content_kinds_are_accepted(t: &Target<'_>) {
         caps.content.iter().count(),
         "every declared kind was exercised"
     );
+}
+
+fn uses_media_id(content: &Content) -> bool {
+    use waba_types::MediaSource::Id;
+    matches!(
+        content,
+        Content::Image(waba_types::Image { media: Id(_), .. })
+            | Content::Video(waba_types::Video { media: Id(_), .. })
+            | Content::Audio(waba_types::Audio { media: Id(_) })
+            | Content::Document(waba_types::Document { media: Id(_), .. })
+            | Content::Sticker(waba_types::Sticker { media: Id(_) })
+    ) || matches!(content, Content::Template(t) if t.components.iter().any(|c| matches!(c,
+        waba_types::TemplateComponent::Header { parameters } if parameters.iter().any(|p| matches!(p,
+            waba_types::TemplateParameter::Image { media: Id(_) }
+            | waba_types::TemplateParameter::Video { media: Id(_) }
+            | waba_types::TemplateParameter::Document { media: Id(_), .. })))))
 }
 
 /// Invalid messages fail with `InvalidRequest` naming the field, before any request: a

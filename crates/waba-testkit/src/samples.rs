@@ -60,6 +60,12 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
             }),
         ),
         (
+            "audio_link",
+            Content::Audio(Audio {
+                media: link("https://example.com/note.ogg"),
+            }),
+        ),
+        (
             "document",
             Content::Document(Document {
                 media: link("https://example.com/invoice.pdf"),
@@ -71,6 +77,12 @@ pub fn all_contents() -> Vec<(&'static str, Content)> {
             "sticker",
             Content::Sticker(Sticker {
                 media: MediaSource::Id("st-1".into()),
+            }),
+        ),
+        (
+            "sticker_link",
+            Content::Sticker(Sticker {
+                media: link("https://example.com/s.webp"),
             }),
         ),
         (

@@ -56,7 +56,8 @@ impl Cloud {
         Self { account, signer }
     }
 
-    fn envelope(&self, value: Value) -> Vec<u8> {
+    /// A Cloud webhook body around `value` (`statuses`, `messages`, …).
+    pub(crate) fn envelope(&self, value: Value) -> Vec<u8> {
         let mut v = json!({
             "messaging_product": "whatsapp",
             "metadata": { "display_phone_number": self.account.display_phone_number, "phone_number_id": self.account.phone_number_id },
@@ -72,7 +73,8 @@ impl Cloud {
         .into_bytes()
     }
 
-    fn signed(&self, body: Vec<u8>) -> Webhook {
+    /// The body with its `X-Hub-Signature-256`.
+    pub(crate) fn signed(&self, body: Vec<u8>) -> Webhook {
         let signature = self.signer.sign(&body);
         Webhook {
             body,

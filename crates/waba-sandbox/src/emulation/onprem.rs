@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{bearer, digits, json};
-use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, WebhookTarget, now_secs};
+use crate::engine::{
+    Emulation, Engine, Refusal, StoredMessage, Webhook, WebhookTarget, now_secs, utc_parts,
+};
 use crate::faults::RequestFault;
 
 /// The on-prem account the sandbox accepts.
@@ -232,29 +234,11 @@ impl Emulation for OnPrem {
 }
 
 fn expires_after(lifetime: Duration) -> String {
-    let at = SystemTime::now() + lifetime;
-    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}+00:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let secs = (SystemTime::now() + lifetime)
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let ((y, m, d), (hh, mm, ss)) = utc_parts(secs);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}+00:00")
 }
 
 async fn login(State((_engine, op)): State<Shared>, headers: HeaderMap) -> Response {

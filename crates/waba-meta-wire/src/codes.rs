@@ -1,0 +1,68 @@
+//! Meta's error codes, as the Cloud API returns them and the providers in front of it
+//! (generic v2, EnableX, Mobile Gateway) relay them → [`ErrorKind`].
+//!
+//! Sources: Meta's error-code reference and the codes the seeds relay (Mobile Gateway's
+//! table: 131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001).
+
+use std::time::Duration;
+
+use waba_core::ErrorKind;
+
+/// Every code classified, with its meaning. (Codes not listed fall back to the HTTP
+/// status: 5xx is a server error, anything else a provider error with its code kept.)
+pub const CODES: &[(i64, &str)] = &[
+    (0, "AuthException: the app user could not be authenticated"),
+    (1, "API unknown"),
+    (2, "API service temporarily unavailable"),
+    (3, "capability or permission missing"),
+    (4, "app API call rate limit"),
+    (10, "permission denied"),
+    (
+        33,
+        "parameter value not valid (the business number may be deleted)",
+    ),
+    (100, "invalid parameter"),
+    (190, "access token expired or invalid"),
+    (200, "permission missing"),
+    (368, "temporarily blocked for a policy violation"),
+    (80007, "WhatsApp Business Account rate limit"),
+    (130_429, "Cloud API throughput reached"),
+    (
+        130_497,
+        "account restricted from messaging users in this country",
+    ),
+    (131_009, "parameter value not valid"),
+    (131_014, "media URL could not be fetched"),
+    (131_026, "message undeliverable"),
+    (131_030, "recipient not in the allowed list"),
+    (131_031, "account blocked or locked"),
+    (131_042, "payment issue"),
+    (
+        131_047,
+        "more than 24 hours since the customer last replied",
+    ),
+    (131_048, "spam rate limit hit"),
+    (
+        131_049,
+        "marketing message not delivered to keep the ecosystem healthy",
+    ),
+    (131_053, "media upload or download error"),
+    (131_056, "too many messages to the same recipient"),
+    (132_001, "template does not exist in that name or language"),
+    (133_016, "registration rate limit"),
+];
+
+/// The kind of a Cloud error code, if the code is one we classify.
+pub fn kind_of(code: i64, retry_after: Option<Duration>) -> Option<ErrorKind> {
+    Some(match code {
+        0 | 3 | 10 | 190 | 200..=299 => ErrorKind::Auth,
+        4 | 80007 | 130_429 | 131_056 | 133_016 => ErrorKind::RateLimited { retry_after },
+        1 | 2 | 131_053 => ErrorKind::Server,
+        131_047 => ErrorKind::OutsideCustomerWindow,
+        132_001 => ErrorKind::TemplateNotFound,
+        131_026 | 131_030 => ErrorKind::InvalidRecipient,
+        368 | 130_497 | 131_031 | 131_042 | 131_048 | 131_049 => ErrorKind::PolicyBlocked,
+        33 | 100 | 131_009 | 131_014 => ErrorKind::InvalidRequest { field: None },
+        _ => return None,
+    })
+}

@@ -20,6 +20,7 @@
 //! | `/cloud` | Meta Cloud API | `POST /{version}/{phone-number-id}/messages` (send, mark read, typing), `POST /{version}/{phone-number-id}/media` (multipart), `GET /{version}/{media-id}` (download URL), `GET /_media/{id}`, `GET /{version}/{waba-id}/message_templates` |
 //! | `/onprem` | Meta on-prem client | `POST /v1/users/login` (Basic → token with `expires_after`), `POST /v1/users/logout` (revokes), `POST /v1/messages`, `PUT /v1/messages/{id}`, `POST /v1/media` (raw body), `GET /v1/media/{id}`, `POST /v1/contacts`, `GET /v1/health` (API key) |
 //! | `/generic-v2` | the generic "v2" API | `POST /send-message`, `POST /send-media` (HTTPS links), `POST /messages` (templates), `GET /message-status?message_id=`; Cloud-format webhooks signed with its app secret |
+//! | `/mobile-gateway` | Mobile Gateway WAB REST | `POST /messages` (202), `POST /messages/broadcast`, `POST /media?source=` (multipart), `GET /media?media_id=`, `GET /messages?id=` (records with JSON-in-a-string content); DLR callbacks (`sent`, `received`) and MO callbacks; errors as `{error, message, statusCode}` with Meta's code in the text, or 422 `errors[]` |
 //! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
 //!
 //! # Rules enforced, with the provider's own error shape and code
@@ -74,6 +75,7 @@ use std::sync::Arc;
 
 pub use emulation::cloud::CloudAccount;
 pub use emulation::generic_v2::GenericV2Account;
+pub use emulation::mobile_gateway::MobileGatewayAccount;
 pub use emulation::onprem::{OnPremAccount, TujengeAccount};
 pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
 pub use faults::Faults;
@@ -82,6 +84,7 @@ use waba_types::PhoneNumber;
 
 use crate::emulation::cloud::Cloud;
 use crate::emulation::generic_v2::GenericV2;
+use crate::emulation::mobile_gateway::MobileGateway;
 use crate::emulation::onprem::OnPrem;
 use crate::engine::{Emulation, Engine, EngineConfig};
 
@@ -241,6 +244,7 @@ impl SandboxBuilder {
             Arc::new(OnPrem::client(self.onprem.clone())),
             Arc::new(OnPrem::tujenge(self.tujenge.clone())),
             Arc::new(GenericV2::new(self.generic_v2.clone())),
+            Arc::new(MobileGateway::new(MobileGatewayAccount::default())),
         ];
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
@@ -335,6 +339,11 @@ impl SandboxHandle {
     /// The generic v2 account the sandbox accepts.
     pub fn generic_v2(&self) -> &GenericV2Account {
         &self.generic_v2
+    }
+
+    /// The Mobile Gateway account the sandbox accepts.
+    pub fn mobile_gateway(&self) -> MobileGatewayAccount {
+        MobileGatewayAccount::default()
     }
 
     /// Base URLs and credentials of every emulation, as `GET /_sandbox/info` gives them.

@@ -2,6 +2,7 @@
 
 pub(crate) mod cloud;
 pub(crate) mod generic_v2;
+pub(crate) mod mobile_gateway;
 pub(crate) mod onprem;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

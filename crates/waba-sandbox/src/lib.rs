@@ -19,6 +19,7 @@
 //! |---|---|---|
 //! | `/cloud` | Meta Cloud API | `POST /{version}/{phone-number-id}/messages` (send, mark read, typing), `POST /{version}/{phone-number-id}/media` (multipart), `GET /{version}/{media-id}` (download URL), `GET /_media/{id}`, `GET /{version}/{waba-id}/message_templates` |
 //! | `/onprem` | Meta on-prem client | `POST /v1/users/login` (Basic → token with `expires_after`), `POST /v1/users/logout` (revokes), `POST /v1/messages`, `PUT /v1/messages/{id}`, `POST /v1/media` (raw body), `GET /v1/media/{id}`, `POST /v1/contacts`, `GET /v1/health` (API key) |
+//! | `/enablex` | EnableX | `POST /token` (app id and key → token with a Unix `expiry`), `POST /messages` (Basic APP ID : APP KEY, or the token until it expires), `GET`/`POST /templates`; flat webhooks with `business_phone`; Meta's codes in failed-status answers |
 //! | `/generic-v2` | the generic "v2" API | `POST /send-message`, `POST /send-media` (HTTPS links), `POST /messages` (templates), `GET /message-status?message_id=`; Cloud-format webhooks signed with its app secret |
 //! | `/mobile-gateway` | Mobile Gateway WAB REST | `POST /messages` (202), `POST /messages/broadcast`, `POST /media?source=` (multipart), `GET /media?media_id=`, `GET /messages?id=` (records with JSON-in-a-string content); DLR callbacks (`sent`, `received`) and MO callbacks; errors as `{error, message, statusCode}` with Meta's code in the text, or 422 `errors[]` |
 //! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
@@ -74,6 +75,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use emulation::cloud::CloudAccount;
+pub use emulation::enablex::EnableXAccount;
 pub use emulation::generic_v2::GenericV2Account;
 pub use emulation::mobile_gateway::MobileGatewayAccount;
 pub use emulation::onprem::{OnPremAccount, TujengeAccount};
@@ -83,6 +85,7 @@ use tokio::sync::oneshot;
 use waba_types::PhoneNumber;
 
 use crate::emulation::cloud::Cloud;
+use crate::emulation::enablex::EnableX;
 use crate::emulation::generic_v2::GenericV2;
 use crate::emulation::mobile_gateway::MobileGateway;
 use crate::emulation::onprem::OnPrem;
@@ -122,6 +125,7 @@ impl Sandbox {
             onprem: OnPremAccount::default(),
             tujenge: TujengeAccount::default(),
             generic_v2: GenericV2Account::default(),
+            enablex: EnableXAccount::default(),
             webhooks: Vec::new(),
             not_on_whatsapp: Vec::new(),
         }
@@ -143,6 +147,7 @@ pub struct SandboxBuilder {
     onprem: OnPremAccount,
     tujenge: TujengeAccount,
     generic_v2: GenericV2Account,
+    enablex: EnableXAccount,
     webhooks: Vec<(String, WebhookTarget)>,
     not_on_whatsapp: Vec<String>,
 }
@@ -208,6 +213,12 @@ impl SandboxBuilder {
         self
     }
 
+    /// The EnableX project accepted.
+    pub fn enablex(mut self, account: EnableXAccount) -> Self {
+        self.enablex = account;
+        self
+    }
+
     /// Sends `provider`'s webhooks to `url`.
     pub fn webhook(mut self, provider: &str, url: impl Into<String>) -> Self {
         self.webhooks.push((
@@ -245,6 +256,7 @@ impl SandboxBuilder {
             Arc::new(OnPrem::tujenge(self.tujenge.clone())),
             Arc::new(GenericV2::new(self.generic_v2.clone())),
             Arc::new(MobileGateway::new(MobileGatewayAccount::default())),
+            Arc::new(EnableX::new(self.enablex.clone())),
         ];
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
@@ -273,6 +285,7 @@ impl SandboxBuilder {
             onprem: self.onprem,
             tujenge: self.tujenge,
             generic_v2: self.generic_v2,
+            enablex: self.enablex,
             stop: Some(stop),
             task,
         })
@@ -289,6 +302,7 @@ pub struct SandboxHandle {
     onprem: OnPremAccount,
     tujenge: TujengeAccount,
     generic_v2: GenericV2Account,
+    enablex: EnableXAccount,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -339,6 +353,11 @@ impl SandboxHandle {
     /// The generic v2 account the sandbox accepts.
     pub fn generic_v2(&self) -> &GenericV2Account {
         &self.generic_v2
+    }
+
+    /// The EnableX project the sandbox accepts.
+    pub fn enablex(&self) -> &EnableXAccount {
+        &self.enablex
     }
 
     /// The Mobile Gateway account the sandbox accepts.

@@ -1,6 +1,7 @@
 //! One module per provider emulation, each behind the shared engine.
 
 pub(crate) mod cloud;
+pub(crate) mod enablex;
 pub(crate) mod generic_v2;
 pub(crate) mod mobile_gateway;
 pub(crate) mod onprem;

@@ -29,7 +29,10 @@
 //! `/send-media` answer (assumed the same as `/send-message`); the name of the error field
 //! of a failed status; the full template URL (`{base}/messages`); a file name for documents
 //! (the route has none: the URL's is used); `reply_to` for media (the route has none).
-//! Error codes follow Meta's meanings, not the seed's table (see [`errors`] in the source).
+//! Error codes follow Meta's meanings, not the seed's table: its 131030 ("invalid or expired
+//! access token") is Meta's "recipient not in the allowed list", and its 132000, 133000 and
+//! 134000 are not Meta's phone-format, rate-limit and template codes (190, 130429, 132001).
+//! We map by what the provider returns: Meta's table for Meta's codes, the HTTP status otherwise.
 
 mod codec;
 mod config;

@@ -18,6 +18,15 @@
 //! let provider = EnableXProvider::new(EnableXConfig::new().with_app("app-id", SecretString::from("…")).with_auth(AuthMode::Token))?;
 //! let client = Client::new(SharedProvider::new(provider));
 //! client.send_template("+919876543210".parse().unwrap(), "order_update", "en", ["A-1001"]).await?;
+//!
+//! // Receiving: with the portal's HTTP authentication on, check its Basic credentials.
+//! use waba_webhook::{EnableXDecoder, RequiredHeaders, Verifier, WebhookDecoder, WebhookRequest};
+//! # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
+//! let request = WebhookRequest::post(&headers, &body);
+//! RequiredHeaders::basic("hook-user", "hook-password").verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
+//! for decoded in EnableXDecoder.decode(&request).map_err(|e| waba_core::Error::decode(e.to_string()))?.events {
+//!     println!("{:?}", decoded.event);
+//! }
 //! # Ok(()) }
 //! ```
 //!

@@ -197,6 +197,34 @@ impl Codec {
     }
 }
 
+/// The seed's format table, enforced where the URL's path shows a file extension (a URL
+/// without one is left to the API).
+fn check_format(media_type: &str, url: &str) -> Result<(), Error> {
+    let allowed: &[&str] = match media_type {
+        "image" => &["jpg", "jpeg", "png"],
+        "video" => &["mp4", "3gp", "3gpp"],
+        "document" => &["pdf", "docx", "xlsx", "pptx", "txt"],
+        "audio" => &["mp3", "ogg"],
+        _ => return Ok(()),
+    };
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let last = path.rsplit('/').next().unwrap_or("");
+    let Some((_, ext)) = last.rsplit_once('.') else {
+        return Ok(());
+    };
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(ext)) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "content.media.link",
+            format!(
+                "{url:?}: .{ext} is not accepted for {media_type}; accepted: {}",
+                allowed.join(", ")
+            ),
+        ))
+    }
+}
+
 /// Percent-encodes a query value.
 fn form_encode(value: &str) -> String {
     value
@@ -235,6 +263,22 @@ fn unix_of_iso8601(s: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn media_formats_follow_the_seed_table() {
+        assert!(super::check_format("image", "https://e.com/a.JPG?x=1").is_ok());
+        assert!(
+            super::check_format("image", "https://e.com/photo").is_ok(),
+            "no extension: left to the API"
+        );
+        let e = super::check_format("image", "https://e.com/a.gif").unwrap_err();
+        assert!(
+            e.to_string().contains(".gif is not accepted for image"),
+            "{e}"
+        );
+        assert!(super::check_format("document", "https://e.com/invoice.pdf").is_ok());
+        assert!(super::check_format("audio", "https://e.com/a.wav").is_err());
+    }
+
     #[test]
     fn iso_times() {
         assert_eq!(

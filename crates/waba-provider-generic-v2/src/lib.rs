@@ -21,6 +21,15 @@
 //! )?;
 //! let client = Client::new(SharedProvider::new(provider));
 //! client.send_text("+14155552671".parse().unwrap(), "Hello! This is an *important message*.").await?;
+//!
+//! // Receiving: the webhook body, checked over its raw bytes, then decoded.
+//! use waba_webhook::{CloudDecoder, HubSignature, Verifier, WebhookDecoder, WebhookRequest};
+//! # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
+//! let request = WebhookRequest::post(&headers, &body);
+//! HubSignature::new("app-secret").verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
+//! for decoded in CloudDecoder.decode(&request).map_err(|e| waba_core::Error::decode(e.to_string()))?.events {
+//!     println!("{:?}", decoded.event);
+//! }
 //! # Ok(()) }
 //! ```
 //!

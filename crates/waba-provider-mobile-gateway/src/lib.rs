@@ -22,6 +22,13 @@
 //! )?;
 //! let client = Client::new(SharedProvider::new(provider));
 //! client.send_text("+64123456789".parse().unwrap(), "Hello").await?;
+//!
+//! // Receiving: the MO and DLR callbacks (unsigned: protect the route), decoded.
+//! use waba_webhook::{MobileGatewayDecoder, WebhookDecoder, WebhookRequest};
+//! # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
+//! for decoded in MobileGatewayDecoder.decode(&WebhookRequest::post(&headers, &body)).map_err(|e| waba_core::Error::decode(e.to_string()))?.events {
+//!     println!("{:?}", decoded.event);
+//! }
 //! # Ok(()) }
 //! ```
 //!

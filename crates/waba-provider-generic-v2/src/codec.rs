@@ -117,6 +117,7 @@ impl Codec {
                 ));
             }
         };
+        check_format(media_type, url)?;
         self.post(
             "/send-media",
             &SendMedia {

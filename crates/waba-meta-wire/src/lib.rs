@@ -16,6 +16,12 @@ use waba_types::{
     TemplateComponent, TemplateParameter,
 };
 
+/// `context`: the message a reply quotes. Every Meta-derived body carries it the same way.
+#[derive(Debug, Serialize)]
+pub struct ContextRef<'a> {
+    pub message_id: &'a str,
+}
+
 /// How a provider's variant of the format differs from the Cloud API's.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Flavor<'a> {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 /// The message objects are Meta's, shared with the on-prem family: one place for them.
-pub(crate) use waba_meta_wire::{RawObject, TypeObject};
+pub(crate) use waba_meta_wire::{ContextRef, RawObject, TypeObject};
 
 /// `POST /{phone-number-id}/messages`.
 #[derive(Serialize)]
@@ -19,11 +19,6 @@ pub(crate) struct SendBody<'a> {
     pub(crate) kind: &'a str,
     #[serde(flatten)]
     pub(crate) object: TypeObject<'a>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct ContextRef<'a> {
-    pub(crate) message_id: &'a str,
 }
 
 /// `POST /{phone-number-id}/messages` with `status: read`.

@@ -2,7 +2,7 @@
 //! `language.policy`), the token API, and its answers.
 
 use serde::{Deserialize, Serialize};
-pub(crate) use waba_meta_wire::TypeObject;
+pub(crate) use waba_meta_wire::{ContextRef, TypeObject};
 
 /// `POST /messages`.
 #[derive(Serialize)]
@@ -18,11 +18,6 @@ pub(crate) struct SendBody<'a> {
     pub(crate) context: Option<ContextRef<'a>>,
     #[serde(flatten)]
     pub(crate) object: TypeObject<'a>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct ContextRef<'a> {
-    pub(crate) message_id: &'a str,
 }
 
 /// `POST /token`.

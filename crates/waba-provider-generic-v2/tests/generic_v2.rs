@@ -106,25 +106,10 @@ fn answers_and_errors() {
         .unwrap();
     assert_eq!(status.status, Some(waba_types::DeliveryStatus::Delivered));
     assert_eq!(status.timestamp, Some(1_745_755_500));
-    let dir = format!(
-        "{}/../../fixtures/generic-v2/responses",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("error_"))
-        .collect();
-    names.sort();
-    let table: Vec<_> = names
-        .iter()
-        .map(|name| {
-            let status: u16 = name.split('_').nth(1).unwrap().parse().unwrap();
-            let r = http::Response::builder().status(status).body(Bytes::from(fixture(&format!("responses/{name}")))).unwrap();
-            let e = codec().decode_send(&r).unwrap_err();
-            json!({ "fixture": name, "kind": e.kind().name(), "api_code": e.api_code(), "retryable": e.is_retryable(), "message": e.message() })
-        })
-        .collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/generic-v2/responses");
+    let table =
+        waba_testkit::snapshot::error_fixture_table(&dir, |r| codec().decode_send(r).unwrap_err());
     insta::assert_json_snapshot!("error_mapping", table);
     // Meta's meanings win over the seed's table: 131030 is not an auth error.
     let r = http::Response::builder()

@@ -152,24 +152,10 @@ fn answers_and_errors() {
                 .unwrap()
         );
     });
-    let dir = format!(
-        "{}/../../fixtures/mobile-gateway/responses",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("error_"))
-        .collect();
-    names.sort();
-    let table: Vec<_> = names
-        .iter()
-        .map(|n| {
-            let status: u16 = n.split('_').nth(1).unwrap().parse().unwrap();
-            let e = c.decode_send(&response(status, &format!("responses/{n}"))).unwrap_err();
-            json!({ "fixture": n, "kind": e.kind().name(), "api_code": e.api_code(), "retryable": e.is_retryable(), "message": e.message() })
-        })
-        .collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/mobile-gateway/responses");
+    let table =
+        waba_testkit::snapshot::error_fixture_table(&dir, |r| c.decode_send(r).unwrap_err());
     insta::assert_json_snapshot!("error_mapping", table);
     let e = c
         .decode_send(&response(422, "responses/error_422_seed.json"))

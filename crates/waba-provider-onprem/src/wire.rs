@@ -2,7 +2,7 @@
 //! and the `{payload, meta, errors}` response envelope. Tujenge speaks the same.
 
 use serde::{Deserialize, Serialize};
-pub(crate) use waba_meta_wire::TypeObject;
+pub(crate) use waba_meta_wire::{ContextRef, TypeObject};
 
 /// `POST /v1/messages`.
 #[derive(Serialize)]
@@ -18,11 +18,6 @@ pub(crate) struct SendBody<'a> {
     pub(crate) context: Option<ContextRef<'a>>,
     #[serde(flatten)]
     pub(crate) object: TypeObject<'a>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct ContextRef<'a> {
-    pub(crate) message_id: &'a str,
 }
 
 /// `PUT /v1/messages/{id}`.

@@ -77,6 +77,40 @@ pub fn render_request(request: &http::Request<Bytes>) -> Value {
     )
 }
 
+/// How every `error_<status>_*.json` response fixture in `dir` classifies, as a table for a
+/// snapshot: fixture, kind, code, retryable, message. `decode` reads one response (with the
+/// status from the file name) into the adapter's error.
+pub fn error_fixture_table(
+    dir: &std::path::Path,
+    decode: impl Fn(&http::Response<Bytes>) -> waba_core::Error,
+) -> Value {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.retain(|n| {
+        n.starts_with("error_")
+            && std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    });
+    names.sort();
+    let rows: Vec<Value> = names
+        .iter()
+        .map(|name| {
+            let status: u16 = name.split('_').nth(1).and_then(|s| s.parse().ok()).unwrap_or(400);
+            let body = std::fs::read(dir.join(name)).unwrap_or_default();
+            let response = http::Response::builder().status(status).body(Bytes::from(body)).expect("a valid response");
+            let e = decode(&response);
+            json!({ "fixture": name, "kind": e.kind().name(), "api_code": e.api_code(), "retryable": e.is_retryable(), "message": e.message() })
+        })
+        .collect();
+    Value::Array(rows)
+}
+
 /// The insta settings every waba snapshot uses: sorted maps, and any value under a key that
 /// names a secret (`token`, `password`, `app_key`, `secret`, `api_key`) redacted.
 pub fn insta_settings() -> insta::Settings {

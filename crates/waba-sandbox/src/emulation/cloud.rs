@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use waba_webhook::HubSignature;
 
-use super::{bearer, digits, json, multipart_file};
+use super::{bearer, digits, json, multipart_file, oversized};
 use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
 use crate::faults::RequestFault;
 
@@ -287,29 +287,10 @@ async fn messages(
 
 /// Oversized text and captions, as Meta answers them.
 fn check_limits(kind: &str, v: &Value) -> Option<Response> {
-    let chars = |p: &Value| p.as_str().map_or(0, |s| s.chars().count());
-    match kind {
-        "text" => {
-            let n = chars(&v["text"]["body"]);
-            if v["text"]["body"].as_str().is_none() {
-                return Some(invalid("The parameter text['body'] is required"));
-            }
-            (n > 4096).then(|| {
-                invalid(&format!(
-                    "Param text['body'] must be at most 4096 characters long, got {n}"
-                ))
-            })
-        }
-        "image" | "video" | "document" => {
-            let n = chars(&v[kind]["caption"]);
-            (n > 1024).then(|| {
-                invalid(&format!(
-                    "Param {kind}['caption'] must be at most 1024 characters long, got {n}"
-                ))
-            })
-        }
-        _ => None,
+    if kind == "text" && v["text"]["body"].as_str().is_none() {
+        return Some(invalid("The parameter text['body'] is required"));
     }
+    oversized(kind, v).map(|why| invalid(&why))
 }
 
 async fn upload(

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{bearer, digits, json};
+use super::{bearer, digits, json, oversized};
 use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
 use crate::faults::RequestFault;
 
@@ -199,17 +199,8 @@ async fn messages(
         return enx.failed(StatusCode::BAD_REQUEST, "", 100, "Invalid parameter: to");
     }
     let kind = v["type"].as_str().unwrap_or("text").to_owned();
-    let chars = |p: &Value| p.as_str().map_or(0, |s| s.chars().count());
-    if (kind == "text" && chars(&v["text"]["body"]) > 4096)
-        || (["image", "video", "document"].contains(&kind.as_str())
-            && chars(&v[&kind]["caption"]) > 1024)
-    {
-        return enx.failed(
-            StatusCode::BAD_REQUEST,
-            &to,
-            100,
-            "Invalid parameter: too long",
-        );
+    if let Some(why) = oversized(&kind, &v) {
+        return enx.failed(StatusCode::BAD_REQUEST, &to, 100, &why);
     }
     let template = (kind == "template").then(|| {
         (

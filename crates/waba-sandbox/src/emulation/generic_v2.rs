@@ -82,11 +82,8 @@ impl Emulation for GenericV2 {
     }
 
     fn status_webhook(&self, m: &StoredMessage, status: &str) -> Option<Webhook> {
-        let s = json!({ "id": m.id, "status": status, "timestamp": now_secs().to_string(), "recipient_id": m.customer });
-        Some(
-            self.cloud
-                .signed(self.cloud.envelope(json!({ "statuses": [s] }))),
-        )
+        // Its webhooks are the Cloud format, signed with its own secret.
+        self.cloud.status_webhook(m, status)
     }
 
     fn inbound_webhook(&self, m: &StoredMessage, profile_name: &str) -> Option<Webhook> {
@@ -173,6 +170,16 @@ fn accepted(engine: &Arc<Engine>, kind: &str, to: &str, body: Value) -> Response
     )
 }
 
+/// What every send route checks first: the token, the JSON, the phone number.
+fn checked(v2: &GenericV2, headers: &HeaderMap, body: &Bytes) -> Result<(Value, String), Response> {
+    if let Some(r) = unauthorised(v2, headers) {
+        return Err(r);
+    }
+    let v = parse(body)?;
+    let to = phone(&v)?;
+    Ok((v, to))
+}
+
 fn parse(body: &Bytes) -> Result<Value, Response> {
     serde_json::from_slice(body).map_err(|_| {
         error(
@@ -216,15 +223,8 @@ async fn send_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = unauthorised(&v2, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let to = match phone(&v) {
-        Ok(t) => t,
+    let (v, to) = match checked(&v2, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Some(text) = v["message"].as_str() else {
@@ -254,15 +254,8 @@ async fn send_media(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = unauthorised(&v2, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let to = match phone(&v) {
-        Ok(t) => t,
+    let (v, to) = match checked(&v2, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let kind = v["media_type"].as_str().unwrap_or("").to_owned();
@@ -307,15 +300,8 @@ async fn send_template(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = unauthorised(&v2, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let to = match phone(&v) {
-        Ok(t) => t,
+    let (v, to) = match checked(&v2, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     if v["type"] != "template" {

@@ -19,7 +19,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{digits, json, multipart_file};
+use super::{digits, json, multipart_file, oversized};
 use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
 use crate::faults::RequestFault;
 
@@ -158,18 +158,8 @@ fn check(engine: &Engine, mg: &MobileGateway, v: &Value, to: &str) -> Result<(),
         return Err(unprocessable("source", "unknown source"));
     }
     let kind = v["type"].as_str().unwrap_or("");
-    let chars = |p: &Value| p.as_str().map_or(0, |s| s.chars().count());
-    if kind == "text" && chars(&v["text"]["body"]) > 4096 {
-        return Err(bad(
-            StatusCode::BAD_REQUEST,
-            "(#100) Param text['body'] must be at most 4096 characters long",
-        ));
-    }
-    if ["image", "video", "document"].contains(&kind) && chars(&v[kind]["caption"]) > 1024 {
-        return Err(bad(
-            StatusCode::BAD_REQUEST,
-            "(#100) Param caption must be at most 1024 characters long",
-        ));
+    if let Some(why) = oversized(kind, v) {
+        return Err(bad(StatusCode::BAD_REQUEST, &format!("(#100) {why}")));
     }
     let template = (kind == "template").then(|| {
         (

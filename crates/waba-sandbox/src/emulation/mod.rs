@@ -19,6 +19,27 @@ pub(crate) fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     r
 }
 
+/// What is too long in a Meta-style message body (`text.body` over 4,096 characters, a
+/// caption over 1,024), in words; every emulation answers it in its own error shape.
+pub(crate) fn oversized(kind: &str, v: &serde_json::Value) -> Option<String> {
+    let chars = |p: &serde_json::Value| p.as_str().map_or(0, |s| s.chars().count());
+    match kind {
+        "text" => {
+            let n = chars(&v["text"]["body"]);
+            (n > 4096).then(|| {
+                format!("Param text['body'] must be at most 4096 characters long, got {n}")
+            })
+        }
+        "image" | "video" | "document" => {
+            let n = chars(&v[kind]["caption"]);
+            (n > 1024).then(|| {
+                format!("Param {kind}['caption'] must be at most 1024 characters long, got {n}")
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The digits of a number as clients send it (`+1 631-555…`, `16315551002`).
 pub(crate) fn digits(number: &str) -> String {
     number.chars().filter(char::is_ascii_digit).collect()

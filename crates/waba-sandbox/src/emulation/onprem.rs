@@ -17,7 +17,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{bearer, digits, json};
+use super::{bearer, digits, json, oversized};
 use crate::engine::{
     Emulation, Engine, Refusal, StoredMessage, Webhook, WebhookTarget, now_secs, utc_parts,
 };
@@ -378,34 +378,25 @@ async fn messages(State((engine, op)): State<Shared>, headers: HeaderMap, body: 
 }
 
 fn limits(op: &OnPrem, kind: &str, v: &Value) -> Option<Response> {
-    let chars = |p: &Value| p.as_str().map_or(0, |s| s.chars().count());
-    match kind {
-        "text" if chars(&v["text"]["body"]) > 4096 => Some(op.error(
+    if let Some(why) = oversized(kind, v) {
+        return Some(op.error(
             StatusCode::BAD_REQUEST,
             1009,
             "Parameter value is not valid",
-            "text.body is over 4096 characters",
-        )),
-        "image" | "video" | "document" if chars(&v[kind]["caption"]) > 1024 => Some(op.error(
-            StatusCode::BAD_REQUEST,
-            1009,
-            "Parameter value is not valid",
-            "caption is over 1024 characters",
-        )),
-        "location"
-            if !v["location"]["latitude"]
-                .as_f64()
-                .is_some_and(|l| (-90.0..=90.0).contains(&l)) =>
-        {
-            Some(op.error(
-                StatusCode::BAD_REQUEST,
-                1009,
-                "Invalid latitude",
-                "valid range is from -90 to 90",
-            ))
-        }
-        _ => None,
+            &why,
+        ));
     }
+    let latitude_ok = v["location"]["latitude"]
+        .as_f64()
+        .is_some_and(|l| (-90.0..=90.0).contains(&l));
+    (kind == "location" && !latitude_ok).then(|| {
+        op.error(
+            StatusCode::BAD_REQUEST,
+            1009,
+            "Invalid latitude",
+            "valid range is from -90 to 90",
+        )
+    })
 }
 
 async fn mark_read(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use tracing::Instrument;
-use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Recipient};
+use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Recipient, Template};
 
 use crate::error::{Error, ErrorKind};
 use crate::provider::{
@@ -15,6 +15,7 @@ use crate::provider::{
 };
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
+use crate::window::CustomerWindow;
 
 /// The default rate limit per sending number, messages a second (seed generic-v2's 50 msg/s).
 pub const DEFAULT_RATE_PER_SECOND: u32 = 50;
@@ -53,6 +54,8 @@ struct Inner {
     limiter: Option<RateLimiter>,
     concurrency: usize,
     validate: bool,
+    window: Option<Arc<CustomerWindow>>,
+    fallback: Option<Template>,
 }
 
 /// Builds a [`Client`]; every setting has a documented default.
@@ -64,6 +67,8 @@ pub struct ClientBuilder {
     rate: Option<(u32, u32)>,
     concurrency: usize,
     validate: bool,
+    window: Option<Arc<CustomerWindow>>,
+    fallback: Option<Template>,
 }
 
 impl ClientBuilder {
@@ -105,6 +110,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Checks the 24-hour window before free-form sends: to a customer whose window is
+    /// closed, they fail locally with [`ErrorKind::OutsideCustomerWindow`] (no request), or
+    /// go as the fallback template when one is set.
+    pub fn customer_window(mut self, window: Arc<CustomerWindow>) -> Self {
+        self.window = Some(window);
+        self
+    }
+
+    /// The template sent instead of a free-form message when the window is closed.
+    pub fn fallback_template(mut self, template: Template) -> Self {
+        self.fallback = Some(template);
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Client {
         let mut capabilities = self.provider.capabilities().clone();
@@ -118,6 +137,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 concurrency: self.concurrency,
                 validate: self.validate,
+                window: self.window,
+                fallback: self.fallback,
             }),
         }
     }
@@ -137,6 +158,8 @@ impl Client {
             rate: Some((DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_PER_SECOND)),
             concurrency: DEFAULT_BROADCAST_CONCURRENCY,
             validate: true,
+            window: None,
+            fallback: None,
         }
     }
 
@@ -160,14 +183,31 @@ impl Client {
         );
         async move {
             self.check(message)?;
-            let key = message.from.as_ref().map_or("", PhoneNumber::as_str);
-            self.with_retry(false, || async {
-                if let Some(limiter) = &self.inner.limiter {
-                    limiter.acquire(key).await;
+            let fallback;
+            let message = match self.window_check(message)? {
+                Some(template) => {
+                    fallback = template;
+                    &fallback
                 }
-                self.inner.provider.send(message).await
-            })
-            .await
+                None => message,
+            };
+            let key = message.from.as_ref().map_or("", PhoneNumber::as_str);
+            let result = self
+                .with_retry(false, || async {
+                    if let Some(limiter) = &self.inner.limiter {
+                        limiter.acquire(key).await;
+                    }
+                    self.inner.provider.send(message).await
+                })
+                .await;
+            // The provider knows better than our tracker: remember that the window is closed.
+            if let (Err(e), Some(window), Recipient::Individual(to)) =
+                (&result, &self.inner.window, &message.to)
+                && e.kind() == &ErrorKind::OutsideCustomerWindow
+            {
+                window.close(to);
+            }
+            result
         }
         .instrument(span)
         .await
@@ -216,6 +256,32 @@ impl Client {
             .buffered(self.inner.concurrency)
             .collect()
             .await
+    }
+
+    /// `Some(template message)` when the window is closed and a fallback is set; an error
+    /// when it is closed without one; `None` when the message may go as it is.
+    fn window_check(&self, message: &OutboundMessage) -> Result<Option<OutboundMessage>, Error> {
+        let (Some(window), Recipient::Individual(to)) = (&self.inner.window, &message.to) else {
+            return Ok(None);
+        };
+        if message.content.is_template() || window.is_open(to) {
+            return Ok(None);
+        }
+        match &self.inner.fallback {
+            Some(t) => {
+                tracing::debug!(to = %to.masked(), template = %t.name, "window closed: sending the fallback template");
+                Ok(Some(OutboundMessage {
+                    content: Content::Template(t.clone()),
+                    ..message.clone()
+                }))
+            }
+            None => Err(Error::new(ErrorKind::OutsideCustomerWindow)
+                .with_provider(self.inner.provider.id())
+                .with_message(format!(
+                    "{} has not written in the last 24 hours; nothing was sent",
+                    to.masked()
+                ))),
+        }
     }
 
     async fn send_unchecked(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {

@@ -45,6 +45,7 @@ mod provider;
 mod rate_limit;
 mod retry;
 mod transport;
+mod window;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BROADCAST_CONCURRENCY, DEFAULT_RATE_PER_SECOND};
 pub use error::{BoxError, Error, ErrorKind, classify_status, retry_after};
@@ -58,6 +59,7 @@ pub use provider::{
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
+pub use window::{CustomerWindow, WINDOW};
 
 /// Re-exported so adapters and users name one version.
 pub use waba_types as types;

@@ -351,3 +351,130 @@ async fn client_is_a_provider_with_broadcast() {
         }
     );
 }
+
+mod window {
+    use std::sync::Arc;
+
+    use waba_core::*;
+    use waba_testkit::StubProvider;
+    use waba_types::{
+        Content, Event, InboundContent, InboundMessage, OutboundMessage, PhoneNumber, Template,
+    };
+
+    fn customer() -> PhoneNumber {
+        "+16315551002".parse().unwrap()
+    }
+
+    fn wrote_now() -> Event {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        Event::Message(InboundMessage {
+            id: "wamid.IN".into(),
+            from: "16315551002".into(),
+            from_user_id: None,
+            profile_name: None,
+            timestamp: now,
+            business: waba_types::BusinessRef::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            content: InboundContent::Text { body: "hi".into() },
+            errors: Vec::new(),
+        })
+    }
+
+    fn client(
+        stub: &StubProvider,
+        window: &Arc<CustomerWindow>,
+        fallback: Option<Template>,
+    ) -> Client {
+        let b = Client::builder(stub.shared())
+            .no_rate_limit()
+            .customer_window(window.clone());
+        match fallback {
+            Some(t) => b.fallback_template(t).build(),
+            None => b.build(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_window_fails_locally() {
+        let stub = StubProvider::new_ok();
+        let window = Arc::new(CustomerWindow::new());
+        let err = client(&stub, &window, None)
+            .send(&OutboundMessage::new(customer(), Content::text("hi")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::OutsideCustomerWindow);
+        assert!(err.hint().contains("template"));
+        assert_eq!(stub.attempts(), 0, "nothing was sent");
+        // Templates need no window.
+        client(&stub, &window, None)
+            .send(&OutboundMessage::new(
+                customer(),
+                Content::template("hello_world", "en_US", ["x"]),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(stub.attempts(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_inbound_message_opens_the_window() {
+        let stub = StubProvider::new_ok();
+        let window = Arc::new(CustomerWindow::new());
+        window.observe(&wrote_now());
+        client(&stub, &window, None)
+            .send(&OutboundMessage::new(customer(), Content::text("hi")))
+            .await
+            .unwrap();
+        assert!(matches!(stub.sent()[0].content, Content::Text(_)));
+    }
+
+    #[tokio::test]
+    async fn the_fallback_template_goes_instead() {
+        let stub = StubProvider::new_ok();
+        let window = Arc::new(CustomerWindow::new());
+        let fallback = Template {
+            name: "reopen_conversation".into(),
+            language: "en".into(),
+            components: vec![],
+        };
+        let msg =
+            OutboundMessage::new(customer(), Content::text("hi")).with_client_reference("r-1");
+        client(&stub, &window, Some(fallback.clone()))
+            .send(&msg)
+            .await
+            .unwrap();
+        let sent = stub.sent();
+        assert_eq!(sent[0].content, Content::Template(fallback));
+        assert_eq!(
+            sent[0].client_reference.as_deref(),
+            Some("r-1"),
+            "the rest of the message is kept"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_providers_refusal_closes_the_window() {
+        let stub = StubProvider::new_ok();
+        let window = Arc::new(CustomerWindow::new());
+        window.observe(&wrote_now());
+        stub.push_error(Error::new(ErrorKind::OutsideCustomerWindow));
+        let c = client(&stub, &window, None);
+        assert!(
+            c.send(&OutboundMessage::new(customer(), Content::text("hi")))
+                .await
+                .is_err()
+        );
+        assert!(!window.is_open(&customer()));
+        let err = c
+            .send(&OutboundMessage::new(customer(), Content::text("again")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::OutsideCustomerWindow);
+        assert_eq!(stub.attempts(), 1, "the second one never left");
+    }
+}

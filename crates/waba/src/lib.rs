@@ -1,0 +1,54 @@
+//! WhatsApp Business messaging through any provider: one [`Client`], and switching provider
+//! is changing configuration.
+//!
+//! | provider | feature | crate | auth | webhooks |
+//! |---|---|---|---|---|
+//! | Meta Cloud API | `cloud` (default) | `waba-provider-cloud` | Bearer | Cloud envelope, `X-Hub-Signature-256` |
+//! | Meta on-prem client | `onprem` | `waba-provider-onprem` | login token (refreshed), API key for health | on-prem flat, unsigned |
+//! | Tujenge | `tujenge` | `waba-provider-tujenge` | `WA-API-KEY` | on-prem flat, custom headers |
+//! | EnableX | `enablex` | `waba-provider-enablex` | Basic or Token API (refreshed) | flat with `business_phone`, optional Basic |
+//! | Mobile Gateway | `mobile-gateway` | `waba-provider-mobile-gateway` | Basic | MO and DLR callbacks, unsigned |
+//! | generic v2 | `generic-v2` | `waba-provider-generic-v2` | Bearer | Cloud envelope, `X-Hub-Signature-256` |
+//!
+//! Other features: `webhook` (default; decoding and verification), `axum` (the receiver),
+//! `sandbox` (the local simulator), `all-providers`.
+//!
+//! ```no_run
+//! use waba::{Config, ProviderExt};
+//!
+//! # async fn run() -> Result<(), waba::Error> {
+//! // WABA_PROVIDER=cloud WABA_CLOUD_ACCESS_TOKEN=… WABA_CLOUD_PHONE_NUMBER_ID=…
+//! let client = Config::load(None)?.client()?;
+//! let receipt = client.send_text("+16315551002".parse().unwrap(), "Your order shipped").await?;
+//! println!("sent as {}", receipt.id);
+//! # Ok(()) }
+//! ```
+
+mod config;
+
+pub use config::{Config, ConfigError, PROVIDERS};
+pub use waba_core::{
+    BroadcastOutcome, Capabilities, Client, ClientBuilder, CustomerWindow, Error, ErrorKind,
+    Provider, ProviderExt, ProviderId, RetryPolicy, SendReceipt, SharedProvider,
+};
+pub use waba_types::{
+    Content, DeliveryStatus, Event, InboundContent, MessageId, OutboundMessage, PhoneNumber,
+};
+pub use {waba_auth as auth, waba_core as core, waba_types as types};
+
+#[cfg(feature = "cloud")]
+pub use waba_provider_cloud as cloud;
+#[cfg(feature = "enablex")]
+pub use waba_provider_enablex as enablex;
+#[cfg(feature = "generic-v2")]
+pub use waba_provider_generic_v2 as generic_v2;
+#[cfg(feature = "mobile-gateway")]
+pub use waba_provider_mobile_gateway as mobile_gateway;
+#[cfg(feature = "onprem")]
+pub use waba_provider_onprem as onprem;
+#[cfg(feature = "tujenge")]
+pub use waba_provider_tujenge as tujenge;
+#[cfg(feature = "sandbox")]
+pub use waba_sandbox as sandbox;
+#[cfg(feature = "webhook")]
+pub use waba_webhook as webhook;

@@ -1,0 +1,137 @@
+//! `waba broadcast`: a template to every number of a CSV file, with a progress bar and a
+//! per-recipient CSV report written as results arrive, so an interrupted broadcast resumes
+//! where it stopped (recipients already reported `sent` are skipped).
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use waba::{Config, Content, OutboundMessage, PhoneNumber};
+
+use crate::Failure;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// A CSV file whose first column holds the numbers (a header line is skipped).
+    #[arg(long)]
+    to_file: PathBuf,
+    /// The template's name.
+    #[arg(long)]
+    template: String,
+    /// The template's language.
+    #[arg(long, default_value = "en_US")]
+    lang: String,
+    /// A template body parameter (repeat in order).
+    #[arg(long = "param")]
+    params: Vec<String>,
+    /// Where the report goes (number,status,message_id,error); read first to resume.
+    #[arg(long, default_value = "broadcast-report.csv")]
+    report: PathBuf,
+    /// Sends in flight at once (the rate limit still applies).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
+    let client = config.client()?;
+    let text = std::fs::read_to_string(&args.to_file)
+        .map_err(|e| Failure(format!("io: cannot read {}: {e}", args.to_file.display())))?;
+    let done: HashSet<String> = std::fs::read_to_string(&args.report)
+        .map(|r| {
+            r.lines()
+                .filter_map(|l| {
+                    let mut f = l.split(',');
+                    let number = f.next()?;
+                    (f.next()? == "sent").then(|| number.to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut report = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&args.report)
+        .map_err(|e| Failure(format!("io: cannot write {}: {e}", args.report.display())))?;
+    let mut to_send = Vec::new();
+    let mut invalid = 0;
+    for (n, line) in text.lines().enumerate() {
+        let raw = line
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
+        if raw.is_empty() || raw.starts_with('#') {
+            continue;
+        }
+        match PhoneNumber::parse(raw) {
+            Ok(p) if done.contains(p.as_str()) => {}
+            Ok(p) => to_send.push(p),
+            Err(_) if n == 0 => {} // a header line
+            Err(e) => {
+                invalid += 1;
+                let _ = writeln!(
+                    report,
+                    "{},invalid,,{}",
+                    csv_field(raw),
+                    csv_field(&e.to_string())
+                );
+            }
+        }
+    }
+    let skipped = done.len();
+    let bar = ProgressBar::new(to_send.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let content = Content::template(args.template, args.lang, args.params);
+    let mut results = futures_util::stream::iter(to_send)
+        .map(|to| {
+            let client = client.clone();
+            let msg = OutboundMessage::new(to.clone(), content.clone());
+            async move { (to, client.send(&msg).await) }
+        })
+        .buffer_unordered(args.concurrency.max(1));
+    let (mut sent, mut failed) = (0, 0);
+    while let Some((to, result)) = results.next().await {
+        let line = match result {
+            Ok(r) => {
+                sent += 1;
+                format!("{},sent,{},", to.as_str(), csv_field(r.id.as_str()))
+            }
+            Err(e) => {
+                failed += 1;
+                format!(
+                    "{},failed,,{}",
+                    to.as_str(),
+                    csv_field(&format!("{}: {e}", e.kind().name()))
+                )
+            }
+        };
+        // Written and flushed as it comes, so an interruption loses nothing.
+        let _ = writeln!(report, "{line}").and_then(|()| report.flush());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "sent {sent}, failed {failed}, invalid {invalid}, already sent {skipped}; report: {}",
+        args.report.display()
+    );
+    Ok(if failed + invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

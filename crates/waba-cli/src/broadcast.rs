@@ -27,7 +27,7 @@ pub(crate) struct Args {
     /// A template body parameter (repeat in order).
     #[arg(long = "param")]
     params: Vec<String>,
-    /// Where the report goes (number,status,message_id,error); read first to resume.
+    /// Where the report goes (`number,status,message_id,error`); read first to resume.
     #[arg(long, default_value = "broadcast-report.csv")]
     report: PathBuf,
     /// Sends in flight at once (the rate limit still applies).

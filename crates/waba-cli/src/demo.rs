@@ -105,18 +105,17 @@ impl Row {
     }
 }
 
-pub(crate) async fn run() -> Result<ExitCode, Failure> {
-    let sandbox = Sandbox::builder()
-        .start()
-        .await
-        .map_err(|e| Failure(format!("io: cannot start the sandbox: {e}")))?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
+type Events = tokio::sync::mpsc::Receiver<(&'static str, Event)>;
+
+/// One receiver per provider under `/{provider}`, all feeding one queue; returns its base URL.
+async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
     let mut app = axum::Router::new();
     for provider in PROVIDERS {
         let decoder =
             decoder_for(provider).ok_or_else(|| Failure(format!("no decoder for {provider}")))?;
         let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder);
-        let (router, mut events) = Receiver::builder(decoder, verifier(&sandbox, provider)).build();
+        let (router, mut events) = Receiver::builder(decoder, verifier(sandbox, provider)).build();
         app = app.nest(&format!("/{provider}"), router);
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -128,61 +127,65 @@ pub(crate) async fn run() -> Result<ExitCode, Failure> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| Failure(format!("io: {e}")))?;
-    let hooks = format!(
+    let url = format!(
         "http://{}",
         listener
             .local_addr()
             .map_err(|e| Failure(format!("io: {e}")))?
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((url, rx))
+}
 
-    let customer = PhoneNumber::parse("+16315551002").map_err(|e| Failure(e.to_string()))?;
-    let mut rows = Vec::new();
-    for provider in PROVIDERS {
-        let _ = sandbox.set_webhook(provider, format!("{hooks}/{provider}"), Vec::new());
-        let mut row = Row {
-            provider,
-            first_id: None,
-            sent: Vec::new(),
-            status: HashMap::new(),
-            reply: false,
-            error: None,
-        };
-        if let Err(e) = sandbox
-            .inject_inbound(provider, &customer, "Hi! Where is my order?")
+/// The customer writes, then a text, a template and an image go out.
+async fn exchange(sandbox: &SandboxHandle, provider: &'static str, customer: &PhoneNumber) -> Row {
+    let mut row = Row {
+        provider,
+        first_id: None,
+        sent: Vec::new(),
+        status: HashMap::new(),
+        reply: false,
+        error: None,
+    };
+    if let Err(e) = sandbox
+        .inject_inbound(provider, customer, "Hi! Where is my order?")
+        .await
+    {
+        row.error = Some(e.to_string());
+    }
+    let client = match config(sandbox, provider).client() {
+        Ok(c) => c,
+        Err(e) => {
+            row.error = Some(e.to_string());
+            return row;
+        }
+    };
+    let contents = [
+        Content::text("Your order A-1001 has shipped"),
+        Content::template("order_update", "en_US", ["A-1001"]),
+        Content::Image(types::Image {
+            media: types::MediaSource::Link("https://example.com/receipt.jpg".into()),
+            caption: Some("Your receipt".into()),
+        }),
+    ];
+    for content in contents {
+        let started = Instant::now();
+        match client
+            .send(&OutboundMessage::new(customer.clone(), content))
             .await
         {
-            row.error = Some(e.to_string());
-        }
-        match config(&sandbox, provider).client() {
-            Ok(client) => {
-                let contents = [
-                    Content::text("Your order A-1001 has shipped"),
-                    Content::template("order_update", "en_US", ["A-1001"]),
-                    Content::Image(types::Image {
-                        media: types::MediaSource::Link("https://example.com/receipt.jpg".into()),
-                        caption: Some("Your receipt".into()),
-                    }),
-                ];
-                for content in contents {
-                    let started = Instant::now();
-                    match client
-                        .send(&OutboundMessage::new(customer.clone(), content))
-                        .await
-                    {
-                        Ok(r) => {
-                            row.first_id.get_or_insert(r.id.clone());
-                            row.sent.push((r.id, started));
-                        }
-                        Err(e) => row.error = Some(format!("{}: {e}", e.kind().name())),
-                    }
-                }
+            Ok(r) => {
+                row.first_id.get_or_insert(r.id.clone());
+                row.sent.push((r.id, started));
             }
-            Err(e) => row.error = Some(e.to_string()),
+            Err(e) => row.error = Some(format!("{}: {e}", e.kind().name())),
         }
-        rows.push(row);
     }
+    row
+}
 
+/// Takes webhooks until every row is done or 15 seconds pass.
+async fn collect(rows: &mut [Row], rx: &mut Events) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while !rows.iter().all(Row::done) {
         let Ok(Some((provider, event))) = tokio::time::timeout_at(deadline, rx.recv()).await else {
@@ -208,6 +211,21 @@ pub(crate) async fn run() -> Result<ExitCode, Failure> {
             _ => {}
         }
     }
+}
+
+pub(crate) async fn run() -> Result<ExitCode, Failure> {
+    let sandbox = Sandbox::builder()
+        .start()
+        .await
+        .map_err(|e| Failure(format!("io: cannot start the sandbox: {e}")))?;
+    let (hooks, mut rx) = receivers(&sandbox).await?;
+    let customer = PhoneNumber::parse("+16315551002").map_err(|e| Failure(e.to_string()))?;
+    let mut rows = Vec::new();
+    for provider in PROVIDERS {
+        let _ = sandbox.set_webhook(provider, format!("{hooks}/{provider}"), Vec::new());
+        rows.push(exchange(&sandbox, provider, &customer).await);
+    }
+    collect(&mut rows, &mut rx).await;
     sandbox.shutdown().await;
 
     println!(

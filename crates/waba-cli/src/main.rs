@@ -78,7 +78,7 @@ enum ContactsCommand {
 }
 
 #[derive(clap::Args)]
-#[group(id = "kind", required = true, multiple = false, args = ["text", "template", "image"])]
+#[command(group = clap::ArgGroup::new("kind").required(true).multiple(false).args(["text", "template", "image"]))]
 struct SendArgs {
     /// The recipient, in E.164 (+16315551002).
     #[arg(long)]

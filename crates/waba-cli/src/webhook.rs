@@ -54,13 +54,13 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             let body = std::fs::read(&file)
                 .map_err(|e| Failure(format!("io: cannot read {}: {e}", file.display())))?;
             let headers = waba::core::http::HeaderMap::new();
-            let decoded = decoder
+            let result = decoder
                 .decode(&WebhookRequest::post(&headers, &body))
                 .map_err(|e| Failure(format!("decode: {}: {e}", file.display())))?;
-            for e in &decoded.errors {
+            for e in &result.errors {
                 eprintln!("warning: {e}");
             }
-            for e in decoded.events {
+            for e in result.events {
                 println!("{}", serde_json::to_string(&e.event).unwrap_or_default());
             }
             Ok(ExitCode::SUCCESS)

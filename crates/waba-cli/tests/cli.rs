@@ -1,0 +1,277 @@
+//! The CLI end to end, against the sandbox.
+
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn waba() -> Command {
+    let mut c = Command::cargo_bin("waba").unwrap();
+    // Nothing from the developer's environment leaks into the tests.
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WABA_")) {
+        c.env_remove(k);
+    }
+    c
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn fixture(p: &str) -> String {
+    format!("{}/../../fixtures/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn demo_prints_a_delivered_or_read_row_per_provider() {
+    let o = waba().arg("demo").output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    for provider in [
+        "cloud",
+        "onprem",
+        "tujenge",
+        "enablex",
+        "mobile-gateway",
+        "generic-v2",
+    ] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{provider} ")))
+            .unwrap_or_else(|| panic!("no row for {provider}:\n{out}"));
+        assert!(
+            row.contains(" read ") || row.contains(" delivered "),
+            "{row}"
+        );
+        assert!(row.contains(" yes "), "no reply: {row}");
+    }
+}
+
+#[test]
+fn webhook_decode_prints_one_json_event_per_line() {
+    let o = waba()
+        .args(["webhook", "decode", "--provider", "cloud"])
+        .arg(fixture("cloud/webhooks/batch_with_malformed_items.json"))
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["kind"], "message");
+    assert_eq!(lines[2]["kind"], "status");
+    assert!(
+        err.contains("warning: entry[0].changes[0].value.messages[1]"),
+        "{err}"
+    );
+
+    let o = waba()
+        .args(["webhook", "decode", "--provider", "mobile-gateway"])
+        .arg(fixture("mobile-gateway/webhooks/dlr_received.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["status"],
+        "received"
+    );
+}
+
+#[test]
+fn undecodable_bodies_and_bad_arguments_fail_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("waba-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.bin");
+    std::fs::write(&garbage, [0xff, 0x00, 0x13, b'{']).unwrap();
+    let o = waba()
+        .args(["webhook", "decode", "--provider", "onprem"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: decode:"), "{err}");
+
+    let o = waba()
+        .args(["webhook", "decode", "--provider", "whatsapp-web"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert!(text(&o).1.contains("unknown provider \"whatsapp-web\""));
+
+    let o = waba()
+        .args(["send", "--to", "+16315551002"])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success(),
+        "send needs --text, --template or --image"
+    );
+
+    let o = waba()
+        .args(["send", "--to", "+16315551002", "--text", "hi"])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert!(!o.status.success());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("set WABA_PROVIDER"), "{err}");
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "provider = \"cloud\"\n[cloud]\naccess_token = [1, 2]\n",
+    )
+    .unwrap();
+    let o = waba()
+        .arg("--config")
+        .arg(&bad)
+        .args(["send", "--to", "+16315551002", "--text", "hi"])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert!(err.contains("cloud.access_token must be a string"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
+
+/// A sandbox on its own runtime thread, for the CLI to talk to.
+struct Running {
+    info: serde_json::Value,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn sandbox() -> Running {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let handle = rt
+        .block_on(waba::sandbox::Sandbox::builder().lifecycle(None).start())
+        .unwrap();
+    rt.block_on(handle.inject_inbound("cloud", &"+16315551002".parse().unwrap(), "hi"))
+        .unwrap();
+    let info = handle.info();
+    std::mem::forget(handle);
+    Running { info, _rt: rt }
+}
+
+fn cloud_env(c: &mut Command, info: &serde_json::Value) {
+    let p = &info["providers"]["cloud"];
+    c.env("WABA_PROVIDER", "cloud")
+        .env("WABA_CLOUD_BASE_URL", p["base_url"].as_str().unwrap())
+        .env(
+            "WABA_CLOUD_ACCESS_TOKEN",
+            p["access_token"].as_str().unwrap(),
+        )
+        .env(
+            "WABA_CLOUD_PHONE_NUMBER_ID",
+            p["phone_number_id"].as_str().unwrap(),
+        );
+}
+
+#[test]
+fn send_status_and_contacts_against_the_sandbox() {
+    let s = sandbox();
+    let mut c = waba();
+    cloud_env(&mut c, &s.info);
+    let o = c
+        .args(["send", "--to", "+16315551002", "--text", "hello"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.trim().starts_with("wamid."), "{out}");
+
+    let mut c = waba();
+    cloud_env(&mut c, &s.info);
+    let o = c
+        .args(["send", "--to", "+16315559999", "--text", "hello"])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert!(err.starts_with("error: outside_customer_window:"), "{err}");
+    assert!(err.contains("send a template"), "{err}");
+
+    let mut c = waba();
+    cloud_env(&mut c, &s.info);
+    let o = c.args(["status", "wamid.X"]).output().unwrap();
+    assert_eq!(
+        text(&o).1.trim(),
+        "error: unsupported: message status is not supported by cloud"
+    );
+
+    let mut c = waba();
+    cloud_env(&mut c, &s.info);
+    let o = c
+        .args(["contacts", "check", "+16315551002"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&o)
+            .1
+            .contains("contacts check is not supported by cloud")
+    );
+}
+
+#[test]
+fn broadcast_reports_every_recipient_and_resumes() {
+    let s = sandbox();
+    let dir = std::env::temp_dir().join(format!("waba-cli-bc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let numbers = dir.join("numbers.csv");
+    std::fs::write(
+        &numbers,
+        "number\n+16315550001\n+16315550002\nnot-a-number\n+16315550003\n",
+    )
+    .unwrap();
+    let report = dir.join("report.csv");
+    let _ = std::fs::remove_file(&report);
+    let run = || {
+        let mut c = waba();
+        cloud_env(&mut c, &s.info);
+        c.args(["broadcast", "--template", "hello_world"])
+            .arg("--to-file")
+            .arg(&numbers)
+            .arg("--report")
+            .arg(&report)
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    let out = text(&o).0;
+    assert!(
+        out.contains("sent 3, failed 0, invalid 1, already sent 0"),
+        "{out}"
+    );
+    let lines = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        lines.lines().filter(|l| l.contains(",sent,wamid.")).count(),
+        3,
+        "{lines}"
+    );
+    assert_eq!(
+        lines
+            .lines()
+            .filter(|l| l.starts_with("not-a-number,invalid,"))
+            .count(),
+        1,
+        "{lines}"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an invalid number makes the run fail"
+    );
+    // Run again: the three sent are skipped, nothing is sent twice.
+    let o = run();
+    assert!(
+        text(&o)
+            .0
+            .contains("sent 0, failed 0, invalid 1, already sent 3"),
+        "{}",
+        text(&o).0
+    );
+}

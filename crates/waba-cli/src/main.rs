@@ -220,7 +220,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// "not supported by <provider>" for an unsupported operation; the error as is otherwise.
+/// "not supported by `<provider>`" for an unsupported operation; the error as is otherwise.
 fn not_supported(client: &waba::Client, what: &str, e: waba::Error) -> Failure {
     if matches!(e.kind(), waba::ErrorKind::Unsupported { .. }) {
         Failure(format!(

@@ -155,14 +155,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .map_err(|e| {
                     Failure(format!("io: cannot start the sandbox on port {port}: {e}"))
                 })?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&sandbox.info()).unwrap_or_default()
-            );
-            println!(
-                "control API: {}/_sandbox (Ctrl-C to stop)",
-                sandbox.base_url()
-            );
+            println!("{}", sandbox.banner());
             let _ = tokio::signal::ctrl_c().await;
             sandbox.shutdown().await;
             Ok(ExitCode::SUCCESS)

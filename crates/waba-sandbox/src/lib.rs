@@ -370,6 +370,16 @@ impl SandboxHandle {
         control::info_value(&self.engine)
     }
 
+    /// What a foreground sandbox prints at start: [`Self::info`] as pretty JSON, then
+    /// where the control API is.
+    pub fn banner(&self) -> String {
+        format!(
+            "{}\ncontrol API: {}/_sandbox (Ctrl-C to stop)",
+            serde_json::to_string_pretty(&self.info()).unwrap_or_default(),
+            self.base_url
+        )
+    }
+
     /// The names of the emulated providers.
     pub fn providers(&self) -> Vec<&'static str> {
         self.engine.emulations().iter().map(|e| e.name()).collect()

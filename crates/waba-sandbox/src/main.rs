@@ -25,14 +25,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&sandbox.info()).unwrap_or_default()
-    );
-    println!(
-        "control API: {}/_sandbox (Ctrl-C to stop)",
-        sandbox.base_url()
-    );
+    println!("{}", sandbox.banner());
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     ExitCode::SUCCESS

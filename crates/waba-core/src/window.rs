@@ -19,8 +19,18 @@ pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// opens the window from when the customer wrote, not from when the webhook arrived.
 #[derive(Debug, Default)]
 pub struct CustomerWindow {
-    last_inbound: Mutex<HashMap<String, u64>>,
+    inner: Mutex<Tracked>,
 }
+
+/// Customers by when they last wrote, and the size at which expired entries are swept.
+#[derive(Debug, Default)]
+struct Tracked {
+    last_inbound: HashMap<String, u64>,
+    sweep_at: usize,
+}
+
+/// The smallest map that is swept: below it, expired entries cost less than sweeping.
+const MIN_SWEEP: usize = 1024;
 
 fn now_secs() -> u64 {
     SystemTime::now()
@@ -49,19 +59,33 @@ impl CustomerWindow {
     /// Records that `customer` wrote at `unix_secs`.
     pub fn customer_wrote(&self, customer: &WaId, unix_secs: u64) {
         let key = customer.as_str().trim_start_matches('+').to_owned();
-        let mut map = self
-            .last_inbound
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let entry = map.entry(key).or_insert(unix_secs);
+        let mut t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = t.last_inbound.entry(key).or_insert(unix_secs);
         *entry = (*entry).max(unix_secs);
+        // A long-running bot meets millions of customers; forget closed windows, at most
+        // once per doubling of the map so that the sweep costs O(1) per message amortised.
+        if t.last_inbound.len() >= t.sweep_at.max(MIN_SWEEP) {
+            t.last_inbound
+                .retain(|_, at| unix_secs < at.saturating_add(WINDOW.as_secs()));
+            t.sweep_at = t.last_inbound.len() * 2;
+        }
+    }
+
+    /// How many customers have an open window, or had one that has not been swept yet.
+    pub fn tracked(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
+            .len()
     }
 
     /// Closes the window (the provider said it is closed).
     pub fn close(&self, customer: &PhoneNumber) {
-        self.last_inbound
+        self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
             .remove(customer.digits());
     }
 
@@ -72,11 +96,9 @@ impl CustomerWindow {
 
     /// Whether free-form messages to `customer` are allowed at `unix_secs`.
     pub fn is_open_at(&self, customer: &PhoneNumber, unix_secs: u64) -> bool {
-        let map = self
-            .last_inbound
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        map.get(customer.digits())
+        let t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        t.last_inbound
+            .get(customer.digits())
             .is_some_and(|at| unix_secs < at.saturating_add(WINDOW.as_secs()))
     }
 }
@@ -98,5 +120,25 @@ mod tests {
         assert!(w.is_open_at(&c, 1_000 + 24 * 3600 - 1));
         w.close(&c);
         assert!(!w.is_open_at(&c, 1_001));
+    }
+
+    #[test]
+    fn closed_windows_are_forgotten_as_the_map_grows() {
+        let w = CustomerWindow::new();
+        for i in 0..MIN_SWEEP as u64 {
+            w.customer_wrote(&WaId::from(format!("1631555{i:04}")), 1_000);
+        }
+        // The sweep ran at the 1,024th customer; none of them had expired yet.
+        assert_eq!(w.tracked(), MIN_SWEEP);
+        let day_later = 1_000 + WINDOW.as_secs();
+        for i in 0..MIN_SWEEP as u64 {
+            w.customer_wrote(&WaId::from(format!("1632555{i:04}")), day_later);
+        }
+        // The sweep at 2,048 dropped the first day's customers and kept the second's.
+        assert_eq!(w.tracked(), MIN_SWEEP);
+        let first: PhoneNumber = "+16315550000".parse().unwrap();
+        let second: PhoneNumber = "+16325550000".parse().unwrap();
+        assert!(!w.is_open_at(&first, day_later));
+        assert!(w.is_open_at(&second, day_later));
     }
 }

@@ -158,25 +158,24 @@ fn sandbox() -> Running {
     Running { info, _rt: rt }
 }
 
-fn cloud_env(c: &mut Command, info: &serde_json::Value) {
-    let p = &info["providers"]["cloud"];
-    c.env("WABA_PROVIDER", "cloud")
-        .env("WABA_CLOUD_BASE_URL", p["base_url"].as_str().unwrap())
-        .env(
-            "WABA_CLOUD_ACCESS_TOKEN",
-            p["access_token"].as_str().unwrap(),
-        )
-        .env(
-            "WABA_CLOUD_PHONE_NUMBER_ID",
-            p["phone_number_id"].as_str().unwrap(),
-        );
+/// Points the CLI's configuration at the sandbox's emulation of `provider`: every
+/// credential the sandbox lists becomes its `WABA_<PROVIDER>_<KEY>` variable.
+fn provider_env(c: &mut Command, info: &serde_json::Value, provider: &str) {
+    let prefix = format!("WABA_{}_", provider.replace('-', "_").to_uppercase());
+    c.env("WABA_PROVIDER", provider);
+    let settings = info["providers"][provider].as_object().unwrap();
+    for (key, value) in settings {
+        if let Some(v) = value.as_str() {
+            c.env(format!("{prefix}{}", key.to_uppercase()), v);
+        }
+    }
 }
 
 #[test]
 fn send_status_and_contacts_against_the_sandbox() {
     let s = sandbox();
     let mut c = waba();
-    cloud_env(&mut c, &s.info);
+    provider_env(&mut c, &s.info, "cloud");
     let o = c
         .args(["send", "--to", "+16315551002", "--text", "hello"])
         .output()
@@ -186,7 +185,7 @@ fn send_status_and_contacts_against_the_sandbox() {
     assert!(out.trim().starts_with("wamid."), "{out}");
 
     let mut c = waba();
-    cloud_env(&mut c, &s.info);
+    provider_env(&mut c, &s.info, "cloud");
     let o = c
         .args(["send", "--to", "+16315559999", "--text", "hello"])
         .output()
@@ -196,7 +195,7 @@ fn send_status_and_contacts_against_the_sandbox() {
     assert!(err.contains("send a template"), "{err}");
 
     let mut c = waba();
-    cloud_env(&mut c, &s.info);
+    provider_env(&mut c, &s.info, "cloud");
     let o = c.args(["status", "wamid.X"]).output().unwrap();
     assert_eq!(
         text(&o).1.trim(),
@@ -204,7 +203,7 @@ fn send_status_and_contacts_against_the_sandbox() {
     );
 
     let mut c = waba();
-    cloud_env(&mut c, &s.info);
+    provider_env(&mut c, &s.info, "cloud");
     let o = c
         .args(["contacts", "check", "+16315551002"])
         .output()
@@ -214,6 +213,51 @@ fn send_status_and_contacts_against_the_sandbox() {
             .1
             .contains("contacts check is not supported by cloud")
     );
+}
+
+#[test]
+fn status_and_contacts_where_the_provider_supports_them() {
+    let s = sandbox();
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "generic-v2");
+    let o = c
+        .args([
+            "send",
+            "--to",
+            "+16315551002",
+            "--template",
+            "order_update",
+            "--param",
+            "A-1",
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let id = out.trim().to_owned();
+
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "generic-v2");
+    let o = c.args(["status", &id]).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let record: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(record["id"], id.as_str(), "{out}");
+
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "onprem");
+    let o = c
+        .args(["contacts", "check", "+16315551002", "+1 631 555 1003"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0]["input"], "+16315551002", "{out}");
 }
 
 #[test]
@@ -231,7 +275,7 @@ fn broadcast_reports_every_recipient_and_resumes() {
     let _ = std::fs::remove_file(&report);
     let run = || {
         let mut c = waba();
-        cloud_env(&mut c, &s.info);
+        provider_env(&mut c, &s.info, "cloud");
         c.args(["broadcast", "--template", "hello_world"])
             .arg("--to-file")
             .arg(&numbers)

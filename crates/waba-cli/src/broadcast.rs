@@ -1,6 +1,8 @@
 //! `waba broadcast`: a template to every number of a CSV file, with a progress bar and a
 //! per-recipient CSV report written as results arrive, so an interrupted broadcast resumes
-//! where it stopped (recipients already reported `sent` are skipped).
+//! where it stopped (recipients already reported `sent` are skipped, and so are those
+//! reported `maybe_sent`: their send failed after it may have reached the provider, and
+//! sending again could message them twice; delete their lines to resend).
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -43,26 +45,41 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// The numbers a previous run's report shows as sent or maybe sent: not to be sent again.
+fn already_done(report: &str) -> HashSet<String> {
+    report
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let number = f.next()?;
+            matches!(f.next()?, "sent" | "maybe_sent").then(|| number.to_owned())
+        })
+        .collect()
+}
+
+/// Appends one report line, flushed at once so that an interruption loses nothing; a line
+/// the report cannot take goes to stderr instead of nowhere, and the first such error is kept
+/// for the exit status.
+fn record(report: &mut std::fs::File, line: &str, unwritten: &mut Option<std::io::Error>) {
+    if let Err(e) = writeln!(report, "{line}").and_then(|()| report.flush()) {
+        eprintln!("{line}");
+        unwritten.get_or_insert(e);
+    }
+}
+
 pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
     let client = config.client()?;
     let text = std::fs::read_to_string(&args.to_file)
         .map_err(|e| Failure(format!("io: cannot read {}: {e}", args.to_file.display())))?;
-    let done: HashSet<String> = std::fs::read_to_string(&args.report)
-        .map(|r| {
-            r.lines()
-                .filter_map(|l| {
-                    let mut f = l.split(',');
-                    let number = f.next()?;
-                    (f.next()? == "sent").then(|| number.to_owned())
-                })
-                .collect()
-        })
+    let done = std::fs::read_to_string(&args.report)
+        .map(|r| already_done(&r))
         .unwrap_or_default();
     let mut report = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&args.report)
         .map_err(|e| Failure(format!("io: cannot write {}: {e}", args.report.display())))?;
+    let mut unwritten = None;
     let mut to_send = Vec::new();
     let mut invalid = 0;
     for (n, line) in text.lines().enumerate() {
@@ -81,12 +98,8 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
             Err(_) if n == 0 => {} // a header line
             Err(e) => {
                 invalid += 1;
-                let _ = writeln!(
-                    report,
-                    "{},invalid,,{}",
-                    csv_field(raw),
-                    csv_field(&e.to_string())
-                );
+                let line = format!("{},invalid,,{}", csv_field(raw), csv_field(&e.to_string()));
+                record(&mut report, &line, &mut unwritten);
             }
         }
     }
@@ -104,7 +117,7 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
             async move { (to, client.send(&msg).await) }
         })
         .buffer_unordered(args.concurrency.max(1));
-    let (mut sent, mut failed) = (0, 0);
+    let (mut sent, mut failed, mut maybe) = (0, 0, 0);
     while let Some((to, result)) = results.next().await {
         let line = match result {
             Ok(r) => {
@@ -112,26 +125,53 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
                 format!("{},sent,{},", to.as_str(), csv_field(r.id.as_str()))
             }
             Err(e) => {
-                failed += 1;
+                let status = if e.maybe_delivered() {
+                    maybe += 1;
+                    "maybe_sent"
+                } else {
+                    failed += 1;
+                    "failed"
+                };
                 format!(
-                    "{},failed,,{}",
+                    "{},{status},,{}",
                     to.as_str(),
                     csv_field(&format!("{}: {e}", e.kind().name()))
                 )
             }
         };
-        // Written and flushed as it comes, so an interruption loses nothing.
-        let _ = writeln!(report, "{line}").and_then(|()| report.flush());
+        bar.suspend(|| record(&mut report, &line, &mut unwritten));
         bar.inc(1);
     }
     bar.finish_and_clear();
     println!(
-        "sent {sent}, failed {failed}, invalid {invalid}, already sent {skipped}; report: {}",
+        "sent {sent}, failed {failed}, maybe sent {maybe}, invalid {invalid}, already done {skipped}; report: {}",
         args.report.display()
     );
-    Ok(if failed + invalid == 0 {
+    if let Some(e) = unwritten {
+        return Err(Failure(format!(
+            "io: the report {} missed lines ({e}); they were printed to stderr",
+            args.report.display()
+        )));
+    }
+    Ok(if failed + invalid + maybe == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_skips_sent_and_maybe_sent_and_retries_the_rest() {
+        let report = "+16315550001,sent,wamid.A,\n\
+                      +16315550002,maybe_sent,,transport: reset after the request was sent\n\
+                      +16315550003,failed,,server: 503\n\
+                      not-a-number,invalid,,\"too short\"\n";
+        let done = already_done(report);
+        assert_eq!(done.len(), 2, "{done:?}");
+        assert!(done.contains("+16315550001") && done.contains("+16315550002"));
+    }
 }

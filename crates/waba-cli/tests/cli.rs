@@ -287,7 +287,7 @@ fn broadcast_reports_every_recipient_and_resumes() {
     let o = run();
     let out = text(&o).0;
     assert!(
-        out.contains("sent 3, failed 0, invalid 1, already sent 0"),
+        out.contains("sent 3, failed 0, maybe sent 0, invalid 1, already done 0"),
         "{out}"
     );
     let lines = std::fs::read_to_string(&report).unwrap();
@@ -314,7 +314,7 @@ fn broadcast_reports_every_recipient_and_resumes() {
     assert!(
         text(&o)
             .0
-            .contains("sent 0, failed 0, invalid 1, already sent 3"),
+            .contains("sent 0, failed 0, maybe sent 0, invalid 1, already done 3"),
         "{}",
         text(&o).0
     );

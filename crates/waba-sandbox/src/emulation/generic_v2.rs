@@ -65,6 +65,11 @@ fn error(status: StatusCode, code: i64, message: &str, details: &str) -> Respons
     )
 }
 
+/// The seed's error body for a request it refuses as malformed (HTTP 400, code 400).
+fn invalid(message: &str, details: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, 400, message, details)
+}
+
 type Shared = (Arc<Engine>, Arc<GenericV2>);
 
 impl Emulation for GenericV2 {
@@ -181,14 +186,8 @@ fn checked(v2: &GenericV2, headers: &HeaderMap, body: &Bytes) -> Result<(Value, 
 }
 
 fn parse(body: &Bytes) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|_| {
-        error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Invalid JSON",
-            "the request body is not valid JSON",
-        )
-    })
+    serde_json::from_slice(body)
+        .map_err(|_| invalid("Invalid JSON", "the request body is not valid JSON"))
 }
 
 fn phone(v: &Value) -> Result<String, Response> {
@@ -199,9 +198,7 @@ fn phone(v: &Value) -> Result<String, Response> {
     let d = digits(raw);
     if raw.trim_start().starts_with('+') || v["to"].is_string() {
         if d.is_empty() {
-            Err(error(
-                StatusCode::BAD_REQUEST,
-                400,
+            Err(invalid(
                 "Invalid phone number format",
                 "Phone number must include country code",
             ))
@@ -209,9 +206,7 @@ fn phone(v: &Value) -> Result<String, Response> {
             Ok(d)
         }
     } else {
-        Err(error(
-            StatusCode::BAD_REQUEST,
-            400,
+        Err(invalid(
             "Invalid phone number format",
             "Phone number must include country code",
         ))
@@ -228,20 +223,10 @@ async fn send_message(
         Err(r) => return r,
     };
     let Some(text) = v["message"].as_str() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Missing parameter",
-            "message is required",
-        );
+        return invalid("Missing parameter", "message is required");
     };
     if text.chars().count() > 4096 {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Message too long",
-            "up to 4096 characters",
-        );
+        return invalid("Message too long", "up to 4096 characters");
     }
     if let Err(r) = engine.check_send("generic-v2", &to, None) {
         return refusal(&r);
@@ -260,9 +245,7 @@ async fn send_media(
     };
     let kind = v["media_type"].as_str().unwrap_or("").to_owned();
     if !["image", "video", "document", "audio", "sticker"].contains(&kind.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
+        return invalid(
             "Invalid media_type",
             "image, video, document, audio or sticker",
         );
@@ -271,23 +254,13 @@ async fn send_media(
         .as_str()
         .is_some_and(|u| u.starts_with("https://"))
     {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Invalid media_url",
-            "a public HTTPS URL is required",
-        );
+        return invalid("Invalid media_url", "a public HTTPS URL is required");
     }
     if v["caption"]
         .as_str()
         .is_some_and(|c| c.chars().count() > 1024)
     {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Caption too long",
-            "up to 1024 characters",
-        );
+        return invalid("Caption too long", "up to 1024 characters");
     }
     if let Err(r) = engine.check_send("generic-v2", &to, None) {
         return refusal(&r);
@@ -305,12 +278,7 @@ async fn send_template(
         Err(r) => return r,
     };
     if v["type"] != "template" {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Unsupported type",
-            "this route sends templates",
-        );
+        return invalid("Unsupported type", "this route sends templates");
     }
     let name = v["template"]["name"].as_str().unwrap_or("").to_owned();
     let language = v["template"]["language"]["code"]
@@ -337,12 +305,7 @@ async fn message_status(
         return r;
     }
     let Some(id) = q.message_id else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            400,
-            "Missing parameter",
-            "message_id is required",
-        );
+        return invalid("Missing parameter", "message_id is required");
     };
     match engine.message(&id) {
         Some(m) => {

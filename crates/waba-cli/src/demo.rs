@@ -111,7 +111,7 @@ type Events = tokio::sync::mpsc::Receiver<(&'static str, Event)>;
 async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure> {
     let (tx, rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
     let mut app = axum::Router::new();
-    for provider in PROVIDERS {
+    for provider in PROVIDERS.iter().map(|s| s.name) {
         let decoder =
             decoder_for(provider).ok_or_else(|| Failure(format!("no decoder for {provider}")))?;
         let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder);
@@ -221,7 +221,7 @@ pub(crate) async fn run() -> Result<ExitCode, Failure> {
     let (hooks, mut rx) = receivers(&sandbox).await?;
     let customer = PhoneNumber::parse("+16315551002").map_err(|e| Failure(e.to_string()))?;
     let mut rows = Vec::new();
-    for provider in PROVIDERS {
+    for provider in PROVIDERS.iter().map(|s| s.name) {
         let _ = sandbox.set_webhook(provider, format!("{hooks}/{provider}"), Vec::new());
         rows.push(exchange(&sandbox, provider, &customer).await);
     }

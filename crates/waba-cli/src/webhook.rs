@@ -42,7 +42,7 @@ fn decoder(provider: &str) -> Result<Box<dyn waba::webhook::WebhookDecoder>, Fai
     decoder_for(provider).ok_or_else(|| {
         Failure(format!(
             "invalid_request: unknown provider {provider:?}; one of {}",
-            waba::PROVIDERS.join(", ")
+            waba::provider_names()
         ))
     })
 }

@@ -44,6 +44,7 @@ mod ext;
 mod provider;
 mod rate_limit;
 mod retry;
+pub mod spec;
 mod transport;
 mod window;
 
@@ -58,6 +59,7 @@ pub use provider::{
 };
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
+pub use spec::{ConfigKey, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
 pub use window::{CustomerWindow, WINDOW};
 

@@ -3,7 +3,27 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "cloud",
+    title: "Meta Cloud API",
+    keys: &[
+        ConfigKey::required("access_token", "system-user access token").secret(),
+        ConfigKey::required("phone_number_id", "phone-number id, the sending number"),
+        ConfigKey::optional("waba_id", "WhatsApp Business Account id (template listing)"),
+        ConfigKey::optional("base_url", "base URL (default https://graph.facebook.com)")
+            .kind(KeyKind::Url),
+        ConfigKey::optional("api_version", "Graph API version such as v25.0"),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "cloud",
+        auth: WebhookAuth::HubSignature,
+    },
+};
 
 /// Meta's Graph API host.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
@@ -49,12 +69,12 @@ impl CloudConfig {
     }
 
     /// Settings from `WABA_CLOUD_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup (for tests, or a config file mapped to the same keys).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let mut c = Self {
             access_token: get("WABA_CLOUD_ACCESS_TOKEN").map(SecretString::from),
             phone_number_id: get("WABA_CLOUD_PHONE_NUMBER_ID"),
@@ -67,7 +87,7 @@ impl CloudConfig {
         if let Some(v) = get("WABA_CLOUD_API_VERSION") {
             c.api_version = v;
         }
-        c
+        Ok(c)
     }
 
     /// The access token.
@@ -120,18 +140,7 @@ impl CloudConfig {
                 "the Cloud phone-number id {id:?} is not an id"
             )));
         }
-        let base: http::Uri = self.base_url.parse().map_err(|_| {
-            Error::config(format!(
-                "the Cloud base URL {:?} is not a URL",
-                self.base_url
-            ))
-        })?;
-        if base.scheme().is_none() || base.host().is_none() {
-            return Err(Error::config(format!(
-                "the Cloud base URL {:?} needs a scheme and a host",
-                self.base_url
-            )));
-        }
+        waba_core::spec::base_url("the Cloud base URL (WABA_CLOUD_BASE_URL)", &self.base_url)?;
         if !self.api_version.starts_with('v') {
             return Err(Error::config(format!(
                 "the Graph API version {:?} should look like v25.0",

@@ -40,7 +40,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL};
+pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, SPEC};
 
 /// The Cloud API as a [`Provider`].
 #[derive(Debug)]
@@ -166,4 +166,17 @@ impl Provider for CloudProvider {
             .await?;
         self.codec.decode_success(&response)
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = CloudConfig::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => CloudProvider::with_transport(config, transport)?,
+        None => CloudProvider::new(config)?,
+    }))
 }

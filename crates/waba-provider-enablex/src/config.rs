@@ -3,7 +3,30 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "enablex",
+    title: "EnableX",
+    keys: &[
+        ConfigKey::required("app_id", "project APP ID"),
+        ConfigKey::required("app_key", "project APP KEY").secret(),
+        ConfigKey::optional("auth", "auth mode (default basic)")
+            .kind(KeyKind::OneOf(&["basic", "token"])),
+        ConfigKey::optional(
+            "from",
+            "sending number, sent as from (projects with several numbers)",
+        ),
+        ConfigKey::optional("base_url", "base URL, version included").kind(KeyKind::Url),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "enablex",
+        auth: WebhookAuth::Basic,
+    },
+};
 
 /// EnableX's versioned base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.enablex.io/whatsapp/v1";
@@ -44,23 +67,22 @@ impl EnableXConfig {
     }
 
     /// Settings from `WABA_ENABLEX_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Ok(Self {
             app_id: get("WABA_ENABLEX_APP_ID"),
             app_key: get("WABA_ENABLEX_APP_KEY").map(SecretString::from),
-            mode: if get("WABA_ENABLEX_AUTH").as_deref() == Some("token") {
-                AuthMode::Token
-            } else {
-                AuthMode::Basic
+            mode: match SPEC.read(&get, "auth")?.as_deref() {
+                Some("token") => AuthMode::Token,
+                _ => AuthMode::Basic,
             },
             from: get("WABA_ENABLEX_FROM"),
             base_url: get("WABA_ENABLEX_BASE_URL"),
-        }
+        })
     }
 
     /// The project's APP ID and APP KEY.
@@ -93,14 +115,9 @@ impl EnableXConfig {
             .base_url
             .clone()
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let uri: http::Uri = base
-            .parse()
-            .map_err(|_| Error::config(format!("the EnableX base URL {base:?} is not a URL")))?;
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::config(format!(
-                "the EnableX base URL {base:?} needs a scheme and a host"
-            )));
-        }
+        let base =
+            waba_core::spec::base_url("the EnableX base URL (WABA_ENABLEX_BASE_URL)", &base)?
+                .to_owned();
         let id = self
             .app_id
             .clone()
@@ -108,7 +125,7 @@ impl EnableXConfig {
         let key = self.app_key.clone().ok_or_else(|| {
             Error::config("the EnableX APP KEY is missing (WABA_ENABLEX_APP_KEY)")
         })?;
-        Ok((base.trim_end_matches('/').to_owned(), id, key))
+        Ok((base, id, key))
     }
 }
 

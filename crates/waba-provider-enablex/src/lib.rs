@@ -55,7 +55,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig};
+pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, SPEC};
 
 /// The Token API as a [`TokenSource`].
 #[derive(Debug)]
@@ -173,4 +173,17 @@ impl Provider for EnableXProvider {
             .await?;
         self.codec.decode_send(&response)
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = EnableXConfig::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => EnableXProvider::with_transport(config, transport)?,
+        None => EnableXProvider::new(config)?,
+    }))
 }

@@ -3,7 +3,23 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "generic-v2",
+    title: "generic v2 API",
+    keys: &[
+        ConfigKey::required("access_token", "bearer access token").secret(),
+        ConfigKey::optional("base_url", "base URL").kind(KeyKind::Url),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "cloud",
+        auth: WebhookAuth::HubSignature,
+    },
+};
 
 /// The base URL the seed gives. No service is known to answer there: set yours.
 pub const DEFAULT_BASE_URL: &str = "https://api.whatsapp.com/v2";
@@ -28,16 +44,16 @@ impl GenericV2Config {
     }
 
     /// Settings from `WABA_GENERIC_V2_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Ok(Self {
             access_token: get("WABA_GENERIC_V2_ACCESS_TOKEN").map(SecretString::from),
             base_url: get("WABA_GENERIC_V2_BASE_URL"),
-        }
+        })
     }
 
     /// The access token.
@@ -60,15 +76,8 @@ impl GenericV2Config {
             .base_url
             .clone()
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let uri: http::Uri = base
-            .parse()
-            .map_err(|_| Error::config(format!("the v2 base URL {base:?} is not a URL")))?;
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::config(format!(
-                "the v2 base URL {base:?} needs a scheme and a host"
-            )));
-        }
-        Ok((token, base.trim_end_matches('/').to_owned()))
+        let base = waba_core::spec::base_url("the v2 base URL (WABA_GENERIC_V2_BASE_URL)", &base)?;
+        Ok((token, base.to_owned()))
     }
 }
 

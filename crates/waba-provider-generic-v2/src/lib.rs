@@ -58,7 +58,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MessageId, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{DEFAULT_BASE_URL, GenericV2Config};
+pub use config::{DEFAULT_BASE_URL, GenericV2Config, SPEC};
 
 /// The v2 API as a [`Provider`].
 #[derive(Debug)]
@@ -136,4 +136,17 @@ impl Provider for GenericV2Provider {
         let response = self.executor.execute(self.codec.encode_status(id)?).await?;
         self.codec.decode_status(&response)
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = GenericV2Config::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => GenericV2Provider::with_transport(config, transport)?,
+        None => GenericV2Provider::new(config)?,
+    }))
 }

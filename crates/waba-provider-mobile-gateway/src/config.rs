@@ -3,7 +3,28 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "mobile-gateway",
+    title: "Mobile Gateway WAB",
+    keys: &[
+        ConfigKey::required("base_url", "base URL, https://{apiDomainName}/rest/wab/v1")
+            .kind(KeyKind::Url),
+        ConfigKey::required("username", "user name (HTTP Basic)"),
+        ConfigKey::required("password", "password (HTTP Basic)").secret(),
+        ConfigKey::required("source", "source: the business number's id, digits"),
+        ConfigKey::optional("recipient_field", "recipient field (default destination)")
+            .kind(KeyKind::OneOf(&["destination", "to"])),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "mobile-gateway",
+        auth: WebhookAuth::None,
+    },
+};
 
 /// The JSON field that names the recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,22 +62,22 @@ impl MobileGatewayConfig {
     }
 
     /// Settings from `WABA_MOBILE_GATEWAY_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Ok(Self {
             base_url: get("WABA_MOBILE_GATEWAY_BASE_URL"),
             username: get("WABA_MOBILE_GATEWAY_USERNAME"),
             password: get("WABA_MOBILE_GATEWAY_PASSWORD").map(SecretString::from),
             source: get("WABA_MOBILE_GATEWAY_SOURCE"),
-            recipient_field: match get("WABA_MOBILE_GATEWAY_RECIPIENT_FIELD").as_deref() {
+            recipient_field: match SPEC.read(&get, "recipient_field")?.as_deref() {
                 Some("to") => RecipientField::To,
                 _ => RecipientField::Destination,
             },
-        }
+        })
     }
 
     /// The base URL, version segment included.
@@ -88,14 +109,11 @@ impl MobileGatewayConfig {
         let base = self.base_url.clone().ok_or_else(|| {
             Error::config("the Mobile Gateway base URL is missing (WABA_MOBILE_GATEWAY_BASE_URL)")
         })?;
-        let uri: http::Uri = base.parse().map_err(|_| {
-            Error::config(format!("the Mobile Gateway base URL {base:?} is not a URL"))
-        })?;
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::config(format!(
-                "the Mobile Gateway base URL {base:?} needs a scheme and a host"
-            )));
-        }
+        let base = waba_core::spec::base_url(
+            "the Mobile Gateway base URL (WABA_MOBILE_GATEWAY_BASE_URL)",
+            &base,
+        )?
+        .to_owned();
         let user = self.username.clone().ok_or_else(|| {
             Error::config("the Mobile Gateway user name is missing (WABA_MOBILE_GATEWAY_USERNAME)")
         })?;
@@ -115,12 +133,7 @@ impl MobileGatewayConfig {
                 "the Mobile Gateway source {source:?} must be 1 to 30 digits, not starting with 0"
             )));
         }
-        Ok((
-            base.trim_end_matches('/').to_owned(),
-            user,
-            password,
-            source,
-        ))
+        Ok((base, user, password, source))
     }
 }
 

@@ -54,7 +54,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{MobileGatewayConfig, RecipientField};
+pub use config::{MobileGatewayConfig, RecipientField, SPEC};
 
 /// The WAB REST API as a [`Provider`].
 #[derive(Debug)]
@@ -154,4 +154,17 @@ impl Provider for MobileGatewayProvider {
             .await?;
         self.codec.decode_message(&response)
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = MobileGatewayConfig::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => MobileGatewayProvider::with_transport(config, transport)?,
+        None => MobileGatewayProvider::new(config)?,
+    }))
 }

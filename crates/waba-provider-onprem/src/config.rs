@@ -3,7 +3,7 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
 
 /// The shortest `WA_API_KEY` the on-prem client accepts.
 pub const API_KEY_MIN: usize = 12;
@@ -12,6 +12,43 @@ pub const API_KEY_MAX: usize = 128;
 
 /// The on-prem adapter's settings.
 ///
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "onprem",
+    title: "Meta on-premises client",
+    keys: &[
+        ConfigKey::required("base_url", "base URL of the Webapp, https://host:port")
+            .kind(KeyKind::Url),
+        ConfigKey::required("username", "user name for /v1/users/login"),
+        ConfigKey::required("password", "password for /v1/users/login").secret(),
+        ConfigKey::optional(
+            "namespace",
+            "template namespace (templates are refused without it)",
+        ),
+        ConfigKey::optional(
+            "api_key",
+            "API key for the health route, 12 to 128 characters",
+        )
+        .secret(),
+        ConfigKey::optional(
+            "api_key_header",
+            "header presenting the API key (default Authorization: Bearer)",
+        ),
+        ConfigKey::optional(
+            "groups",
+            "whether groups are enabled on this deployment (default true)",
+        )
+        .kind(KeyKind::Bool),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "onprem",
+        auth: WebhookAuth::Headers,
+    },
+};
+
 /// | setting | environment variable | default |
 /// |---|---|---|
 /// | base URL of the Webapp (`https://host:port`) | `WABA_ONPREM_BASE_URL` | required |
@@ -54,21 +91,23 @@ impl OnPremConfig {
     }
 
     /// Settings from `WABA_ONPREM_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Ok(Self {
             base_url: get("WABA_ONPREM_BASE_URL"),
             username: get("WABA_ONPREM_USERNAME"),
             password: get("WABA_ONPREM_PASSWORD").map(SecretString::from),
             namespace: get("WABA_ONPREM_NAMESPACE"),
             api_key: get("WABA_ONPREM_API_KEY").map(SecretString::from),
             api_key_header: get("WABA_ONPREM_API_KEY_HEADER"),
-            groups: get("WABA_ONPREM_GROUPS").is_none_or(|g| g != "false" && g != "0"),
-        }
+            groups: SPEC
+                .read(&get, "groups")?
+                .is_none_or(|g| g != "false" && g != "0"),
+        })
     }
 
     /// The Webapp's base URL.
@@ -113,15 +152,8 @@ impl OnPremConfig {
         let url = self.base_url.clone().ok_or_else(|| {
             Error::config("the on-prem base URL is missing (WABA_ONPREM_BASE_URL)")
         })?;
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|_| Error::config(format!("the on-prem base URL {url:?} is not a URL")))?;
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(Error::config(format!(
-                "the on-prem base URL {url:?} needs a scheme and a host"
-            )));
-        }
-        Ok(url.trim_end_matches('/').to_owned())
+        waba_core::spec::base_url("the on-prem base URL (WABA_ONPREM_BASE_URL)", &url)
+            .map(str::to_owned)
     }
 
     /// The login credentials, checked.

@@ -53,7 +53,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::{Blocking, Codec};
-pub use config::{API_KEY_MAX, API_KEY_MIN, OnPremConfig};
+pub use config::{API_KEY_MAX, API_KEY_MIN, OnPremConfig, SPEC};
 pub use login::{DEFAULT_LIFETIME, LoginSource, parse_datetime};
 
 /// What the on-prem API offers; `groups` as the deployment says.
@@ -214,4 +214,17 @@ impl Provider for OnPremProvider {
         self.check_contacts_with(numbers, Blocking::Wait, false)
             .await
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = OnPremConfig::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => OnPremProvider::with_transport(config, transport)?,
+        None => OnPremProvider::new(config)?,
+    }))
 }

@@ -3,7 +3,31 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::Error;
+use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// The adapter as data: configuration keys, construction and webhooks, for the `waba`
+/// facade's provider list (see [`waba_core::ProviderSpec`]).
+pub const SPEC: ProviderSpec = ProviderSpec {
+    name: "tujenge",
+    title: "Tujenge",
+    keys: &[
+        ConfigKey::required("api_key", "API key, sent in the key header").secret(),
+        ConfigKey::optional(
+            "namespace",
+            "template namespace (templates are refused without it)",
+        ),
+        ConfigKey::optional("base_url", "base URL").kind(KeyKind::Url),
+        ConfigKey::optional(
+            "key_header",
+            "header carrying the API key (default WA-API-KEY)",
+        ),
+    ],
+    build: crate::build,
+    webhook: WebhookSpec {
+        format: "onprem",
+        auth: WebhookAuth::Headers,
+    },
+};
 
 /// Tujenge's API host.
 pub const DEFAULT_BASE_URL: &str = "https://waba.tujenge.io";
@@ -46,19 +70,19 @@ impl TujengeConfig {
     }
 
     /// Settings from `WABA_TUJENGE_*` environment variables.
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Settings from any key lookup.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let d = Self::default();
-        Self {
+        Ok(Self {
             api_key: get("WABA_TUJENGE_API_KEY").map(SecretString::from),
             namespace: get("WABA_TUJENGE_NAMESPACE"),
             base_url: get("WABA_TUJENGE_BASE_URL").unwrap_or(d.base_url),
             key_header: get("WABA_TUJENGE_KEY_HEADER").unwrap_or(d.key_header),
-        }
+        })
     }
 
     /// The API key.

@@ -48,7 +48,7 @@ use waba_types::{
     Content, MediaId, MessageId, OutboundMessage, PhoneNumber, TemplateComponent, TemplateParameter,
 };
 
-pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, TujengeConfig};
+pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, SPEC, TujengeConfig};
 pub use wire::WebhookConfig;
 
 /// Tujenge's limit on a template's content, characters (seed tujenge).
@@ -76,7 +76,11 @@ impl TujengeProvider {
     ) -> Result<Self, Error> {
         let key = config.key()?;
         let auth = Auth::api_key(&config.key_header, key)?;
-        let base = config.base_url.trim_end_matches('/').to_owned();
+        let base = waba_core::spec::base_url(
+            "the Tujenge base URL (WABA_TUJENGE_BASE_URL)",
+            &config.base_url,
+        )?
+        .to_owned();
         let codec = Codec::new(&base, config.namespace, ProviderId::TUJENGE)?;
         let executor = Executor::new(ProviderId::TUJENGE, SharedTransport::new(transport))
             .with_auth(auth.shared());
@@ -226,4 +230,17 @@ impl Provider for TujengeProvider {
         let response = self.run(request).await?;
         self.codec.decode_contacts(&response)
     }
+}
+
+/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
+/// given.
+fn build(
+    get: waba_core::spec::Lookup<'_>,
+    transport: Option<waba_core::SharedTransport>,
+) -> Result<waba_core::SharedProvider, Error> {
+    let config = TujengeConfig::from_lookup(get)?;
+    Ok(waba_core::SharedProvider::new(match transport {
+        Some(transport) => TujengeProvider::with_transport(config, transport)?,
+        None => TujengeProvider::new(config)?,
+    }))
 }

@@ -1,23 +1,41 @@
 //! [`Config`]: one configuration for any provider, from a TOML file and the environment.
+//!
+//! Layering is figment's: the file first, `WABA_*` variables over it, values set in code
+//! last. What each provider takes comes from its [`ProviderSpec`] in [`PROVIDERS`], so a key
+//! no provider has, a value outside a key's words and a missing required key are errors that
+//! name the key the way the user wrote it: `cloud.acess_token` in `waba.toml`, or
+//! `WABA_CLOUD_ACESS_TOKEN`.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
-use waba_core::{Client, Error, RetryPolicy, SharedProvider};
+use figment::providers::Format as _;
+use figment::value::{Dict, Tag, Value};
+use figment::{Figment, Metadata, Profile};
+use waba_core::spec::mask_url;
+use waba_core::{Client, ConfigKey, Error, KeyKind, ProviderSpec, RetryPolicy, SharedProvider};
 
-/// The providers, by their configuration names.
-pub const PROVIDERS: &[&str] = &[
-    "cloud",
-    "onprem",
-    "tujenge",
-    "enablex",
-    "mobile-gateway",
-    "generic-v2",
+use crate::providers::PROVIDERS;
+
+/// The file read when no path is given and it exists in the working directory.
+pub const DEFAULT_FILE: &str = "waba.toml";
+
+/// The settings outside any provider's section: `(TOML key, what it is, kind)`.
+const TOP_LEVEL: &[ConfigKey] = &[
+    ConfigKey::optional("provider", "the provider: the name of one of its sections"),
+    ConfigKey::optional(
+        "rate_limit",
+        "messages a second per sending number; 0 turns the limiter off",
+    )
+    .kind(KeyKind::Number),
+    ConfigKey::optional("retry_attempts", "attempts per send, the first included")
+        .kind(KeyKind::Number),
 ];
 
 /// One configuration that builds any provider, so that switching provider is changing
-/// configuration. Each provider's settings are its `WABA_<PROVIDER>_*` keys (listed in each
-/// adapter's `config` documentation); a TOML file writes them as sections:
+/// configuration. Each provider's settings are the keys of its [`ProviderSpec`], written
+/// as a TOML section or as `WABA_<PROVIDER>_<KEY>` variables:
 ///
 /// ```toml
 /// provider = "cloud"          # or WABA_PROVIDER
@@ -27,16 +45,67 @@ pub const PROVIDERS: &[&str] = &[
 /// [cloud]                     # = WABA_CLOUD_ACCESS_TOKEN, WABA_CLOUD_PHONE_NUMBER_ID, …
 /// access_token = "EAAG…"
 /// phone_number_id = "106540352242922"
+/// app_secret = "…"            # the receiver's: webhooks must be signed with it
 /// ```
 ///
-/// Environment variables override the file. `Debug` shows every key, and the values of
-/// none that name a token, key, password or secret.
+/// Environment variables override the file. Unknown keys in the file, and unknown
+/// variables under a provider's prefix (`WABA_CLOUD_…`), are errors with a suggestion;
+/// other `WABA_*` variables are left alone unless they look like a misspelt top-level one
+/// (`WABA_RATE_LIMT`), since applications use the acronym for their own settings too.
+/// `Debug` shows every key, and the values of none that are secrets.
 #[derive(Clone, Default)]
 pub struct Config {
-    values: BTreeMap<String, String>,
+    values: BTreeMap<String, Setting>,
 }
 
-/// What is wrong with a configuration.
+/// Where a setting came from, to name it the way the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A TOML file (`None`: text given in code); `key` as written there (`cloud.access_token`).
+    File {
+        /// The file.
+        path: Option<PathBuf>,
+        /// The dotted key.
+        key: String,
+    },
+    /// An environment variable, by name.
+    Env(String),
+    /// Set in code with [`Config::with`], by variable name.
+    Code(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File {
+                path: Some(path),
+                key,
+            } => write!(f, "`{key}` in {}", path.display()),
+            Self::File { path: None, key } => write!(f, "`{key}`"),
+            Self::Env(var) => f.write_str(var),
+            Self::Code(var) => write!(f, "{var} (set in code)"),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Setting {
+    value: String,
+    origin: Origin,
+}
+
+/// One resolved setting, for `waba config check`: the value is masked when it is a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The variable name (`WABA_CLOUD_ACCESS_TOKEN`).
+    pub var: String,
+    /// The value, or `********` for a secret.
+    pub shown: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// What is wrong with a configuration: one line naming the key as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
@@ -54,15 +123,118 @@ impl From<ConfigError> for Error {
     }
 }
 
-fn prefix(section: &str) -> String {
-    format!("WABA_{}_", section.replace('-', "_").to_ascii_uppercase())
+/// The spec of a provider of this build, by configuration name.
+pub fn spec(name: &str) -> Option<&'static ProviderSpec> {
+    PROVIDERS.iter().copied().find(|s| s.name == name)
 }
 
-fn is_secret(key: &str) -> bool {
-    ["TOKEN", "KEY", "PASSWORD", "SECRET"]
+/// The names of this build's providers, for messages.
+pub fn provider_names() -> String {
+    PROVIDERS
         .iter()
-        .any(|w| key.contains(w))
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
+
+/// The closest of `candidates` to `word`, when close enough to be a likely misspelling.
+fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn did_you_mean(s: Option<&str>) -> String {
+    s.map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
+}
+
+/// A section name as TOML may write it (`mobile_gateway`) to the provider's name.
+fn section_name(key: &str) -> String {
+    key.replace('_', "-")
+}
+
+/// Secrets are masked wherever a value is shown: keys the specs mark secret, and any key
+/// whose name says it holds one (for providers not in this build).
+fn is_secret(var: &str) -> bool {
+    let spec_secret = PROVIDERS
+        .iter()
+        .any(|s| s.all_keys().any(|k| k.secret && s.env_var(k) == var));
+    spec_secret
+        || ["TOKEN", "KEY", "PASSWORD", "SECRET", "HEADERS"]
+            .iter()
+            .any(|w| var.contains(w))
+}
+
+/// `WABA_CLOUD_ACCESS_TOKEN` → `(Some(cloud spec), "access_token")`; a top-level variable →
+/// `(None, "rate_limit")`. The longest provider prefix wins, so `WABA_GENERIC_V2_…` is never
+/// read as a provider called `generic`.
+fn split_var(var: &str) -> Option<(Option<&'static ProviderSpec>, String)> {
+    let rest = var.strip_prefix("WABA_")?;
+    let spec = PROVIDERS
+        .iter()
+        .copied()
+        .filter(|s| var.starts_with(&s.env_prefix()))
+        .max_by_key(|s| s.name.len());
+    Some(match spec {
+        Some(s) => (Some(s), var[s.env_prefix().len()..].to_ascii_lowercase()),
+        None => (None, rest.to_ascii_lowercase()),
+    })
+}
+
+/// A figment provider over a list of `WABA_*` variables, nested by provider section so that
+/// the file and the environment merge key by key.
+struct Vars {
+    vars: Vec<(String, String)>,
+    name: &'static str,
+}
+
+impl Vars {
+    fn path(var: &str) -> Option<String> {
+        let (spec, key) = split_var(var)?;
+        Some(match spec {
+            Some(s) => format!("{}.{key}", s.name),
+            None => key,
+        })
+    }
+}
+
+impl figment::Provider for Vars {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name)
+    }
+
+    fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
+        let mut dict = Dict::new();
+        for (var, value) in &self.vars {
+            let Some(path) = Self::path(var) else {
+                continue;
+            };
+            // Keys are split on `.` by hand: provider names hold no dot, and a key holding
+            // one is unknown anyway.
+            match path.split_once('.') {
+                Some((section, key)) => {
+                    let entry = dict
+                        .entry(section.to_owned())
+                        .or_insert_with(|| Value::from(Dict::new()));
+                    if let Value::Dict(_, d) = entry {
+                        d.insert(key.to_owned(), Value::from(value.clone()));
+                    }
+                }
+                None => {
+                    dict.insert(path, Value::from(value.clone()));
+                }
+            }
+        }
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+const ENV: &str = "environment variable";
+const CODE: &str = "set in code";
 
 impl Config {
     /// An empty configuration.
@@ -71,158 +243,280 @@ impl Config {
     }
 
     /// Every `WABA_*` environment variable.
-    pub fn from_env() -> Self {
-        Self::from_vars(std::env::vars())
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Vars {
+            vars: std::env::vars()
+                .filter(|(k, _)| k.starts_with("WABA_"))
+                .collect(),
+            name: ENV,
+        }))
     }
 
-    /// The `WABA_*` pairs of any variable list.
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
-        Self {
-            values: vars
+    /// The `WABA_*` pairs of any variable list, read as the environment would be.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Vars {
+            vars: vars
                 .into_iter()
                 .filter(|(k, _)| k.starts_with("WABA_"))
                 .collect(),
-        }
+            name: ENV,
+        }))
     }
 
     /// A TOML document: `provider`, `rate_limit`, `retry_attempts`, and one section per
     /// provider.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|e| ConfigError(format!("the configuration is not valid TOML: {e}")))?;
+        check_toml(text, None)?;
+        Self::from_figment(Figment::from(figment::providers::Toml::string(text)))
+    }
+
+    /// The file at `path` if given, else `waba.toml` in the working directory if there is
+    /// one; then the environment on top.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let default = Path::new(DEFAULT_FILE);
+        let path = path.or_else(|| default.is_file().then_some(default));
+        let mut figment = Figment::new();
+        if let Some(p) = path {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| ConfigError(format!("cannot read {}: {e}", p.display())))?;
+            check_toml(&text, Some(p))?;
+            figment = figment.merge(figment::providers::Toml::file_exact(p));
+        }
+        figment = figment.merge(Vars {
+            vars: std::env::vars()
+                .filter(|(k, _)| k.starts_with("WABA_"))
+                .collect(),
+            name: ENV,
+        });
+        Self::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let dict: Dict = figment
+            .extract()
+            .map_err(|e| ConfigError(format!("the configuration cannot be read: {e}")))?;
         let mut values = BTreeMap::new();
-        for (key, value) in table {
+        for (key, value) in &dict {
             match value {
-                toml::Value::Table(section) => {
-                    if !PROVIDERS.contains(&key.as_str())
-                        && !PROVIDERS.contains(&key.replace('_', "-").as_str())
-                    {
-                        return Err(ConfigError(format!(
-                            "unknown section [{key}]; the providers are {}",
-                            PROVIDERS.join(", ")
-                        )));
-                    }
+                Value::Dict(_, section) => {
+                    let name = section_name(key);
+                    let spec = spec(&name);
                     for (k, v) in section {
-                        values.insert(
-                            format!("{}{}", prefix(&key), k.to_ascii_uppercase()),
-                            scalar(&format!("{key}.{k}"), &v)?,
-                        );
+                        let origin = origin(&figment, v.tag(), spec, Some(key), k);
+                        let var = match spec {
+                            Some(s) => format!("{}{}", s.env_prefix(), k.to_ascii_uppercase()),
+                            None => format!(
+                                "WABA_{}_{}",
+                                name.replace('-', "_").to_ascii_uppercase(),
+                                k.to_ascii_uppercase()
+                            ),
+                        };
+                        let value = scalar(v).ok_or_else(|| {
+                            ConfigError(format!("{origin} must be a string, a number or a boolean"))
+                        })?;
+                        values.insert(var, Setting { value, origin });
                     }
                 }
                 v => {
+                    let origin = origin(&figment, v.tag(), None, None, key);
+                    let value = scalar(v).ok_or_else(|| {
+                        ConfigError(format!("{origin} must be a string, a number or a boolean"))
+                    })?;
                     values.insert(
                         format!("WABA_{}", key.to_ascii_uppercase()),
-                        scalar(&key, &v)?,
+                        Setting { value, origin },
                     );
                 }
             }
         }
-        Ok(Self { values })
-    }
-
-    /// The file at `path` if given, then the environment on top.
-    pub fn load(path: Option<&std::path::Path>) -> Result<Self, ConfigError> {
-        let mut config = match path {
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| ConfigError(format!("cannot read {}: {e}", p.display())))?;
-                Self::from_toml(&text)?
-            }
-            None => Self::new(),
-        };
-        config.values.extend(Self::from_env().values);
+        let config = Self { values };
+        config.check_keys()?;
         Ok(config)
     }
 
-    /// Sets one key (`WABA_PROVIDER`, `WABA_CLOUD_ACCESS_TOKEN`, …).
+    /// Every key is one some provider of this build (or the top level) has, and each value
+    /// is one its key takes.
+    fn check_keys(&self) -> Result<(), ConfigError> {
+        for (var, setting) in &self.values {
+            let from_env = matches!(setting.origin, Origin::Env(_));
+            let Some((spec, key)) = split_var(var) else {
+                continue;
+            };
+            let (keys, section): (Vec<&ConfigKey>, Option<&ProviderSpec>) = match spec {
+                Some(s) => (s.all_keys().collect(), Some(s)),
+                None => {
+                    if let Origin::File { key: written, .. } = &setting.origin {
+                        if let Some((section, _)) = written.split_once('.') {
+                            return Err(ConfigError(format!(
+                                "unknown section [{section}] in {}; the providers of this build are {}{}",
+                                setting.origin_file(),
+                                provider_names(),
+                                did_you_mean(suggest(
+                                    &section_name(section),
+                                    PROVIDERS.iter().map(|s| s.name)
+                                ))
+                            )));
+                        }
+                    }
+                    (TOP_LEVEL.iter().collect(), None)
+                }
+            };
+            match keys.iter().find(|k| k.name == key) {
+                Some(k) => {
+                    if let Err(why) = k.check(&setting.value) {
+                        let value = if k.secret {
+                            String::new()
+                        } else {
+                            format!(", not {:?}", shorten(&mask_url(&setting.value)))
+                        };
+                        return Err(ConfigError(format!("{} {why}{value}", setting.origin)));
+                    }
+                }
+                None => {
+                    // A top-level variable unlike any of ours belongs to the application.
+                    let guess = suggest(&key, keys.iter().map(|k| k.name));
+                    if section.is_none() && from_env && guess.is_none() {
+                        continue;
+                    }
+                    let shown = match (&setting.origin, section, guess) {
+                        (Origin::File { .. }, _, g) => did_you_mean(g),
+                        (_, Some(s), Some(g)) => did_you_mean(Some(&format!(
+                            "{}{}",
+                            s.env_prefix(),
+                            g.to_ascii_uppercase()
+                        ))),
+                        (_, None, Some(g)) => {
+                            did_you_mean(Some(&format!("WABA_{}", g.to_ascii_uppercase())))
+                        }
+                        (_, _, None) => String::new(),
+                    };
+                    let what = match section {
+                        Some(s) => format!(
+                            "; {} takes {}",
+                            s.name,
+                            s.all_keys().map(|k| k.name).collect::<Vec<_>>().join(", ")
+                        ),
+                        None => String::new(),
+                    };
+                    let hint = if shown.is_empty() { what } else { shown };
+                    return Err(ConfigError(format!("unknown key {}{hint}", setting.origin)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets one key by its variable name (`WABA_PROVIDER`, `WABA_CLOUD_ACCESS_TOKEN`, …), over
+    /// the file and the environment. It is checked when the provider is built.
     #[must_use]
-    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.values.insert(key.to_owned(), value.into());
+    pub fn with(mut self, var: &str, value: impl Into<String>) -> Self {
+        self.values.insert(
+            var.to_owned(),
+            Setting {
+                value: value.into(),
+                origin: Origin::Code(var.to_owned()),
+            },
+        );
         self
     }
 
-    /// A key's value.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
+    /// A key's value, by variable name.
+    pub fn get(&self, var: &str) -> Option<&str> {
+        self.values.get(var).map(|s| s.value.as_str())
+    }
+
+    /// Where a key's value came from, by variable name.
+    pub fn origin(&self, var: &str) -> Option<&Origin> {
+        self.values.get(var).map(|s| &s.origin)
+    }
+
+    /// The chosen provider's spec.
+    pub fn spec(&self) -> Result<&'static ProviderSpec, ConfigError> {
+        let Some(setting) = self.values.get("WABA_PROVIDER") else {
+            return Err(ConfigError(format!(
+                "no provider chosen: set WABA_PROVIDER (or `provider` in {DEFAULT_FILE}) to one of {}",
+                provider_names()
+            )));
+        };
+        let name = setting.value.as_str();
+        spec(name).ok_or_else(|| {
+            ConfigError(format!(
+                "unknown provider {:?} ({}); this build has {}{}",
+                shorten(name),
+                setting.origin,
+                provider_names(),
+                did_you_mean(suggest(name, PROVIDERS.iter().map(|s| s.name)))
+            ))
+        })
     }
 
     /// The chosen provider's name.
-    pub fn provider_name(&self) -> Result<&str, ConfigError> {
-        let name = self.get("WABA_PROVIDER").ok_or_else(|| {
-            ConfigError(format!(
-                "no provider chosen: set WABA_PROVIDER (or `provider` in the file) to one of {}",
-                PROVIDERS.join(", ")
-            ))
-        })?;
-        if PROVIDERS.contains(&name) {
-            Ok(name)
-        } else {
-            Err(ConfigError(format!(
-                "unknown provider {name:?}; one of {}",
-                PROVIDERS.join(", ")
-            )))
-        }
+    pub fn provider_name(&self) -> Result<&'static str, ConfigError> {
+        self.spec().map(|s| s.name)
     }
 
-    fn number(&self, key: &str) -> Result<Option<u32>, ConfigError> {
-        self.get(key)
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| ConfigError(format!("{key} must be a whole number, not {v:?}")))
+    /// Every setting of the chosen provider and the top level, resolved, secrets masked: what
+    /// `waba config check` prints.
+    pub fn resolved(&self) -> Result<Vec<Resolved>, ConfigError> {
+        let spec = self.spec()?;
+        self.check_keys()?;
+        let prefix = spec.env_prefix();
+        Ok(self
+            .values
+            .iter()
+            .filter(|(var, _)| {
+                var.starts_with(&prefix) || split_var(var).is_some_and(|(s, _)| s.is_none())
+            })
+            .map(|(var, s)| Resolved {
+                var: var.clone(),
+                shown: if is_secret(var) {
+                    "********".to_owned()
+                } else {
+                    mask_url(&s.value)
+                },
+                origin: s.origin.clone(),
+            })
+            .collect())
+    }
+
+    /// A required key of the chosen provider that is missing, named both ways.
+    fn check_required(&self, spec: &ProviderSpec) -> Result<(), ConfigError> {
+        for key in spec.keys.iter().filter(|k| k.required) {
+            let var = spec.env_var(key);
+            if self.get(&var).is_none_or(str::is_empty) {
+                return Err(ConfigError(format!(
+                    "{} needs {}: set `{}` in the [{}] section or {var}",
+                    spec.name, key.doc, key.name, spec.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn number(&self, var: &str) -> Result<Option<u32>, ConfigError> {
+        self.values
+            .get(var)
+            .map(|s| {
+                s.value.parse().map_err(|_| {
+                    ConfigError(format!(
+                        "{} must be a whole number, not {:?}",
+                        s.origin,
+                        shorten(&s.value)
+                    ))
+                })
             })
             .transpose()
     }
 
-    /// The chosen provider, configured.
+    /// The chosen provider, configured, over its default transport.
     pub fn provider(&self) -> Result<SharedProvider, Error> {
-        let name = self.provider_name()?;
-        let get = |k: &str| self.get(k).map(str::to_owned);
-        let missing = |feature: &str| {
-            Error::config(format!(
-                "provider {name} needs the `{feature}` feature of the waba crate"
-            ))
-        };
-        // Both are unused when no provider feature is on.
-        let _ = (&get, &missing);
-        match name {
-            #[cfg(feature = "cloud")]
-            "cloud" => Ok(SharedProvider::new(
-                waba_provider_cloud::CloudProvider::new(
-                    waba_provider_cloud::CloudConfig::from_lookup(get),
-                )?,
-            )),
-            #[cfg(feature = "onprem")]
-            "onprem" => Ok(SharedProvider::new(
-                waba_provider_onprem::OnPremProvider::new(
-                    waba_provider_onprem::OnPremConfig::from_lookup(get),
-                )?,
-            )),
-            #[cfg(feature = "tujenge")]
-            "tujenge" => Ok(SharedProvider::new(
-                waba_provider_tujenge::TujengeProvider::new(
-                    waba_provider_tujenge::TujengeConfig::from_lookup(get),
-                )?,
-            )),
-            #[cfg(feature = "enablex")]
-            "enablex" => Ok(SharedProvider::new(
-                waba_provider_enablex::EnableXProvider::new(
-                    waba_provider_enablex::EnableXConfig::from_lookup(get),
-                )?,
-            )),
-            #[cfg(feature = "mobile-gateway")]
-            "mobile-gateway" => Ok(SharedProvider::new(
-                waba_provider_mobile_gateway::MobileGatewayProvider::new(
-                    waba_provider_mobile_gateway::MobileGatewayConfig::from_lookup(get),
-                )?,
-            )),
-            #[cfg(feature = "generic-v2")]
-            "generic-v2" => Ok(SharedProvider::new(
-                waba_provider_generic_v2::GenericV2Provider::new(
-                    waba_provider_generic_v2::GenericV2Config::from_lookup(get),
-                )?,
-            )),
-            other => Err(missing(other)),
-        }
+        let spec = self.spec()?;
+        self.check_keys()?;
+        self.check_required(spec)?;
+        let get = |var: &str| self.get(var).map(str::to_owned);
+        (spec.build)(&get, None)
     }
 
     /// A [`Client`] over the chosen provider, with `rate_limit` and `retry_attempts` applied.
@@ -242,16 +536,87 @@ impl Config {
     }
 }
 
-fn scalar(key: &str, v: &toml::Value) -> Result<String, ConfigError> {
-    match v {
-        toml::Value::String(s) => Ok(s.clone()),
-        toml::Value::Integer(i) => Ok(i.to_string()),
-        toml::Value::Boolean(b) => Ok(b.to_string()),
-        other => Err(ConfigError(format!(
-            "{key} must be a string, a number or a boolean, not {}",
-            other.type_str()
-        ))),
+impl Setting {
+    fn origin_file(&self) -> String {
+        match &self.origin {
+            Origin::File {
+                path: Some(path), ..
+            } => path.display().to_string(),
+            _ => "the configuration".to_owned(),
+        }
     }
+}
+
+/// Names a value as the user wrote it, from figment's metadata for its tag.
+fn origin(
+    figment: &Figment,
+    tag: Tag,
+    spec: Option<&ProviderSpec>,
+    section: Option<&str>,
+    key: &str,
+) -> Origin {
+    let var = match (spec, section) {
+        (Some(s), _) => format!("{}{}", s.env_prefix(), key.to_ascii_uppercase()),
+        (None, Some(section)) => format!(
+            "WABA_{}_{}",
+            section_name(section).replace('-', "_").to_ascii_uppercase(),
+            key.to_ascii_uppercase()
+        ),
+        (None, None) => format!("WABA_{}", key.to_ascii_uppercase()),
+    };
+    let meta = figment.get_metadata(tag);
+    match meta {
+        Some(m) if m.name == ENV => Origin::Env(var),
+        Some(m) if m.name == CODE => Origin::Code(var),
+        Some(m) => Origin::File {
+            path: m
+                .source
+                .as_ref()
+                .and_then(|s| s.file_path())
+                .map(Path::to_path_buf),
+            key: match section {
+                Some(section) => format!("{section}.{key}"),
+                None => key.to_owned(),
+            },
+        },
+        None => Origin::Code(var),
+    }
+}
+
+/// The TOML text parses; figment would say so too, but without the line and column.
+fn check_toml(text: &str, path: Option<&Path>) -> Result<(), ConfigError> {
+    toml::from_str::<toml::Table>(text)
+        .map(|_| ())
+        .map_err(|e| {
+            let place = path.map_or_else(String::new, |p| format!(" ({})", p.display()));
+            ConfigError(format!("the configuration{place} is not valid TOML: {e}"))
+        })
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(_, s) => Some(s.clone()),
+        Value::Num(_, n) => n
+            .to_u128()
+            .map(|n| n.to_string())
+            .or_else(|| n.to_i128().map(|n| n.to_string()))
+            .or_else(|| n.to_f64().map(|n| n.to_string())),
+        Value::Bool(_, b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Echoed input is cut, so a 100 KB value gives a short message.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
 }
 
 impl fmt::Debug for Config {
@@ -261,7 +626,7 @@ impl fmt::Debug for Config {
             if is_secret(k) {
                 m.entry(k, &"[redacted]");
             } else {
-                m.entry(k, v);
+                m.entry(k, &mask_url(&v.value));
             }
         }
         m.finish()

@@ -25,11 +25,17 @@
 //! ```
 
 mod config;
+mod providers;
+#[cfg(feature = "webhook")]
+mod receiving;
 
-pub use config::{Config, ConfigError, PROVIDERS};
+pub use config::{Config, ConfigError, DEFAULT_FILE, Origin, Resolved, provider_names, spec};
+pub use providers::PROVIDERS;
+#[cfg(feature = "webhook")]
+pub use receiving::Receiving;
 pub use waba_core::{
     BroadcastOutcome, Capabilities, Client, ClientBuilder, CustomerWindow, Error, ErrorKind,
-    Provider, ProviderExt, ProviderId, RetryPolicy, SendReceipt, SharedProvider,
+    Provider, ProviderExt, ProviderId, ProviderSpec, RetryPolicy, SendReceipt, SharedProvider,
 };
 pub use waba_types::{
     Content, DeliveryStatus, Event, InboundContent, MessageId, OutboundMessage, PhoneNumber,

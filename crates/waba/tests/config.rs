@@ -47,6 +47,7 @@ fn errors_say_what_to_fix() {
         .provider()
         .unwrap_err();
     assert!(e.to_string().contains("WABA_CLOUD_ACCESS_TOKEN"), "{e}");
+    assert!(e.to_string().contains("access_token"), "{e}");
     let e = Config::new()
         .with("WABA_PROVIDER", "cloud")
         .with("WABA_CLOUD_ACCESS_TOKEN", "t")
@@ -54,11 +55,221 @@ fn errors_say_what_to_fix() {
         .with("WABA_RATE_LIMIT", "fast")
         .client()
         .unwrap_err();
+    assert!(e.to_string().contains("WABA_RATE_LIMIT"), "{e}");
+    assert!(e.to_string().contains("whole number"), "{e}");
+}
+
+/// A misspelt key in the file is an error naming it as written, with the likely key.
+#[test]
+fn unknown_keys_in_the_file_are_errors_with_a_suggestion() {
+    let e = Config::from_toml(
+        "provider = \"cloud\"\n[cloud]\nacess_token = \"t\"\nphone_number_id = \"1\"",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown key `cloud.acess_token`; did you mean `access_token`?"
+    );
+    let e = Config::from_toml("rate_limt = 5").unwrap_err();
+    assert!(e.to_string().contains("did you mean `rate_limit`"), "{e}");
+    let e = Config::from_toml("[clod]\naccess_token = \"t\"").unwrap_err();
+    assert!(e.to_string().contains("unknown section [clod]"), "{e}");
+    assert!(e.to_string().contains("did you mean `cloud`"), "{e}");
+    // Sections may be written with `_` for `-`.
+    let c = Config::from_toml("[mobile_gateway]\nsource = \"12\"").unwrap();
+    assert_eq!(c.get("WABA_MOBILE_GATEWAY_SOURCE"), Some("12"));
+}
+
+/// The same mistakes in the environment are named by their variable.
+#[test]
+fn unknown_variables_are_named_as_variables() {
+    let vars = |v: &[(&str, &str)]| {
+        Config::from_vars(v.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    };
+    let e = vars(&[("WABA_CLOUD_ACESS_TOKEN", "t")]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown key WABA_CLOUD_ACESS_TOKEN; did you mean `WABA_CLOUD_ACCESS_TOKEN`?"
+    );
+    let e = vars(&[("WABA_RATE_LIMT", "5")]).unwrap_err();
+    assert!(e.to_string().contains("WABA_RATE_LIMIT"), "{e}");
+    // The longest provider prefix wins: generic-v2 is not a provider called `generic`.
+    let c = vars(&[("WABA_GENERIC_V2_ACCESS_TOKEN", "t")]).unwrap();
+    assert_eq!(c.get("WABA_GENERIC_V2_ACCESS_TOKEN"), Some("t"));
+    // The application's own WABA_* variables are left alone.
+    let c = vars(&[("WABA_ID", "1234"), ("WABA_PROVIDER", "cloud")]).unwrap();
+    assert_eq!(c.provider_name().unwrap(), "cloud");
+}
+
+/// A value outside a key's words is an error, never a silent default; named as written.
+#[test]
+fn enum_values_outside_their_words_are_errors() {
+    let e = Config::from_vars([("WABA_ENABLEX_AUTH".to_owned(), "tokn".to_owned())]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "WABA_ENABLEX_AUTH takes one of basic, token, not \"tokn\""
+    );
+    let e = Config::from_toml("[mobile-gateway]\nrecipient_field = \"recipient\"").unwrap_err();
     assert!(
         e.to_string()
-            .contains("WABA_RATE_LIMIT must be a whole number"),
+            .contains("`mobile-gateway.recipient_field` takes one of destination, to"),
         "{e}"
     );
+    let e = Config::from_toml("[onprem]\ngroups = \"maybe\"").unwrap_err();
+    assert!(e.to_string().contains("takes true or false"), "{e}");
+    // The adapters' own lookups refuse it too, for users who build them by hand.
+    let e = waba::enablex::EnableXConfig::from_lookup(|k| {
+        (k == "WABA_ENABLEX_AUTH").then(|| "tokn".to_owned())
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("WABA_ENABLEX_AUTH takes one of basic, token"),
+        "{e}"
+    );
+}
+
+/// A base URL with credentials in it is refused, and the secret is shown nowhere.
+#[test]
+fn a_secret_in_a_base_url_is_refused_and_never_shown() {
+    let e = Config::from_toml(
+        "provider = \"cloud\"\n[cloud]\nbase_url = \"http://user:hunter2@127.0.0.1:9/\"",
+    )
+    .unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(shown.contains("must not carry credentials"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    // Set in code, it is caught when the provider is built, still without the secret.
+    let c = Config::new()
+        .with("WABA_PROVIDER", "cloud")
+        .with("WABA_CLOUD_ACCESS_TOKEN", "t")
+        .with("WABA_CLOUD_PHONE_NUMBER_ID", "1")
+        .with("WABA_CLOUD_BASE_URL", "http://user:hunter2@127.0.0.1:9/");
+    assert!(!format!("{c:?}").contains("hunter2"));
+    let e = c.provider().unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
+    // The adapter refuses it on its own too.
+    let e = waba::cloud::CloudProvider::new(
+        waba::cloud::CloudConfig::new()
+            .with_access_token("t".to_owned().into())
+            .with_phone_number_id("1")
+            .with_base_url("https://u:hunter2@graph.example/"),
+    )
+    .unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
+}
+
+/// The file names where each value came from; the environment wins over it.
+#[test]
+fn origins_are_tracked_and_waba_toml_is_the_default_file() {
+    let dir = std::env::temp_dir().join(format!("waba-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("waba.toml");
+    std::fs::write(
+        &path,
+        "provider = \"cloud\"\n[cloud]\naccess_token = \"secret-token\"\nphone_number_id = 106540352242922\n",
+    )
+    .unwrap();
+    let c = Config::load(Some(&path)).unwrap();
+    assert_eq!(c.get("WABA_CLOUD_PHONE_NUMBER_ID"), Some("106540352242922"));
+    assert_eq!(
+        c.origin("WABA_CLOUD_PHONE_NUMBER_ID").unwrap().to_string(),
+        format!("`cloud.phone_number_id` in {}", path.display())
+    );
+    let resolved = c.resolved().unwrap();
+    let token = resolved
+        .iter()
+        .find(|r| r.var == "WABA_CLOUD_ACCESS_TOKEN")
+        .unwrap();
+    assert_eq!(token.shown, "********");
+    std::fs::write(&path, "provider = \"clod\"\n").unwrap();
+    let e = Config::load(Some(&path)).unwrap().provider().unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&format!("`provider` in {}", path.display())),
+        "{e}"
+    );
+    assert!(e.to_string().contains("did you mean `cloud`"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Receiving follows the same configuration: the decoder and verifier of the provider.
+#[test]
+fn the_receiver_follows_the_configured_provider() {
+    let cloud = Config::new()
+        .with("WABA_PROVIDER", "cloud")
+        .with("WABA_CLOUD_APP_SECRET", "s3cret")
+        .with("WABA_CLOUD_VERIFY_TOKEN", "vt");
+    let r = cloud.receiver().unwrap();
+    assert_eq!(r.decoder.format(), "cloud");
+    assert!(r.verified);
+    assert_eq!(r.verify_token.as_deref(), Some("vt"));
+    let body = b"{}";
+    let mut headers = waba::core::http::HeaderMap::new();
+    let request = waba::webhook::WebhookRequest::post(&headers, body);
+    assert!(
+        r.verifier.verify(&request).is_err(),
+        "unsigned must be refused"
+    );
+    let sig = waba::webhook::HubSignature::new("s3cret").sign(body);
+    headers.insert("x-hub-signature-256", sig.parse().unwrap());
+    assert!(
+        r.verifier
+            .verify(&waba::webhook::WebhookRequest::post(&headers, body))
+            .is_ok()
+    );
+    // Signed providers need the secret.
+    let e = Config::new()
+        .with("WABA_PROVIDER", "generic-v2")
+        .receiver()
+        .unwrap_err();
+    assert!(e.to_string().contains("WABA_GENERIC_V2_APP_SECRET"), "{e}");
+    // An unsigned provider refuses an HMAC secret instead of ignoring it.
+    let e = Config::new()
+        .with("WABA_PROVIDER", "onprem")
+        .with("WABA_ONPREM_APP_SECRET", "s")
+        .receiver()
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("unknown key WABA_ONPREM_APP_SECRET"),
+        "{e}"
+    );
+    // Tujenge: the headers it was told to add.
+    let r = Config::new()
+        .with("WABA_PROVIDER", "tujenge")
+        .with("WABA_TUJENGE_WEBHOOK_HEADERS", "X-Hook: abc; X-Other: d")
+        .receiver()
+        .unwrap();
+    assert_eq!(r.decoder.format(), "onprem");
+    assert!(r.verified);
+    let mut h = waba::core::http::HeaderMap::new();
+    h.insert("x-hook", "abc".parse().unwrap());
+    assert!(
+        r.verifier
+            .verify(&waba::webhook::WebhookRequest::post(&h, b"{}"))
+            .is_err()
+    );
+    h.insert("x-other", "d".parse().unwrap());
+    assert!(
+        r.verifier
+            .verify(&waba::webhook::WebhookRequest::post(&h, b"{}"))
+            .is_ok()
+    );
+    // EnableX: Basic credentials, both or neither.
+    let e = Config::new()
+        .with("WABA_PROVIDER", "enablex")
+        .with("WABA_ENABLEX_WEBHOOK_USER", "u")
+        .receiver()
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("WABA_ENABLEX_WEBHOOK_PASSWORD"),
+        "{e}"
+    );
+    let r = Config::new()
+        .with("WABA_PROVIDER", "mobile-gateway")
+        .receiver()
+        .unwrap();
+    assert!(!r.verified);
 }
 
 proptest! {

@@ -7,12 +7,14 @@
 //! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--report report.csv]
 //! waba status ID
 //! waba contacts check N…
+//! waba config check                           resolved settings, origins, a credentials check
 //! waba webhook decode --provider P FILE
 //! waba webhook listen --port N --provider P [--secret S] [--verify-token T]
 //! ```
 //! Sending commands read the configuration from `--config FILE` and `WABA_*` variables.
 
 mod broadcast;
+mod config_check;
 mod demo;
 mod webhook;
 
@@ -60,11 +62,23 @@ enum Command {
         #[command(subcommand)]
         command: ContactsCommand,
     },
+    /// Shows and checks the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Decodes or receives webhooks.
     Webhook {
         #[command(subcommand)]
         command: webhook::Command,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Prints the resolved settings (secrets masked) and where each came from, then checks
+    /// that the provider is reachable and takes the credentials.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -209,6 +223,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => config_check::run(config()).await,
         Command::Webhook { command } => webhook::run(command).await,
     }
 }

@@ -136,7 +136,13 @@ fn undecodable_bodies_and_bad_arguments_fail_in_one_line() {
         .output()
         .unwrap();
     let err = text(&o).1;
-    assert!(err.contains("cloud.access_token must be a string"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "`cloud.access_token` in {} must be a string",
+            bad.display()
+        )),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
 }
 
@@ -318,4 +324,85 @@ fn broadcast_reports_every_recipient_and_resumes() {
         "{}",
         text(&o).0
     );
+}
+
+/// `config check` shows where each value came from with secrets masked, and proves the
+/// credentials with one authenticated call: accepted, refused (78), or unreachable (75,
+/// naming the URL tried).
+#[test]
+fn config_check_names_origins_and_checks_credentials() {
+    let s = sandbox();
+    let token = s.info["providers"]["generic-v2"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "generic-v2");
+    let o = c.args(["config", "check"]).output().unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(out.contains("provider generic-v2"), "{out}");
+    assert!(
+        out.contains("WABA_GENERIC_V2_ACCESS_TOKEN") && out.contains("********"),
+        "{out}"
+    );
+    assert!(!out.contains(&token), "secret printed: {out}");
+    assert!(out.contains("credentials accepted"), "{out}");
+
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "generic-v2");
+    let o = c
+        .env("WABA_GENERIC_V2_ACCESS_TOKEN", "wrong-token")
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(78), "{out}{err}");
+    assert!(out.contains("credentials refused"), "{out}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut c = waba();
+    provider_env(&mut c, &s.info, "generic-v2");
+    let o = c
+        .env(
+            "WABA_GENERIC_V2_BASE_URL",
+            format!("http://127.0.0.1:{port}/generic-v2"),
+        )
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(75), "{out}{err}");
+    assert!(out.contains("not reachable"), "{out}");
+    assert!(
+        out.contains(&format!("127.0.0.1:{port}/generic-v2")),
+        "{out}"
+    );
+}
+
+/// A misspelt key in `waba.toml` (read from the working directory without `--config`) is
+/// an error naming it as written, with the likely key.
+#[test]
+fn waba_toml_in_the_working_directory_is_read_and_checked() {
+    let dir = std::env::temp_dir().join(format!("waba-cli-toml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("waba.toml"),
+        "provider = \"cloud\"\n[cloud]\nacess_token = \"t\"\nphone_number_id = \"1\"\n",
+    )
+    .unwrap();
+    let o = waba()
+        .current_dir(&dir)
+        .args(["send", "--to", "+16315551002", "--text", "hi"])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert!(!o.status.success());
+    assert!(
+        err.contains("unknown key `cloud.acess_token` in waba.toml; did you mean `access_token`?"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -118,10 +118,24 @@ impl Executor {
 
     async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         use crate::transport::HttpTransport;
-        self.transport
-            .send(request)
-            .await
-            .map_err(|e| Error::from(e).with_provider(self.provider.clone()))
+        // The URL tried goes into the message, so "cannot connect" says where; the query is
+        // left out (it may carry ids a log should not), and base URLs never hold user-info.
+        let tried = format!(
+            "{} {}://{}{}",
+            request.method(),
+            request.uri().scheme_str().unwrap_or("http"),
+            request
+                .uri()
+                .authority()
+                .map_or("", http::uri::Authority::as_str),
+            request.uri().path()
+        );
+        self.transport.send(request).await.map_err(|e| {
+            let message = format!("{tried}: {e}");
+            Error::from(e)
+                .with_message(message)
+                .with_provider(self.provider.clone())
+        })
     }
 }
 

@@ -58,7 +58,8 @@ fn from_lookup_reads_every_key_and_debug_hides_the_token() {
             }
             .to_owned(),
         )
-    });
+    })
+    .unwrap();
     let shown = format!("{c:?}");
     assert!(!shown.contains("very-secret"), "{shown}");
     assert!(

@@ -10,9 +10,6 @@ pub const API_KEY_MIN: usize = 12;
 /// The longest `WA_API_KEY` the on-prem client accepts.
 pub const API_KEY_MAX: usize = 128;
 
-/// The on-prem adapter's settings.
-///
-
 /// The adapter as data: configuration keys, construction and webhooks, for the `waba`
 /// facade's provider list (see [`waba_core::ProviderSpec`]).
 pub const SPEC: ProviderSpec = ProviderSpec {
@@ -49,6 +46,8 @@ pub const SPEC: ProviderSpec = ProviderSpec {
     },
 };
 
+/// The on-prem adapter's settings.
+///
 /// | setting | environment variable | default |
 /// |---|---|---|
 /// | base URL of the Webapp (`https://host:port`) | `WABA_ONPREM_BASE_URL` | required |

@@ -90,7 +90,9 @@ pub(crate) trait Emulation: Send + Sync + 'static {
     fn inbound_webhook(&self, message: &StoredMessage, profile_name: &str) -> Option<Webhook>;
     /// The answer to an injected fault, in the provider's own error shape.
     fn fault_response(&self, fault: RequestFault) -> Response;
-    /// Its base URL, credentials and numbers, for people and tests.
+    /// Its base URL, credentials and numbers, for people and tests: every string member is
+    /// one of the provider's configuration keys (so `WABA_<PROVIDER>_<KEY>` variables can be
+    /// made from it as they are); other facts sit in objects such as `business`.
     fn info(&self, base_url: &str) -> serde_json::Value;
     /// A new message id in the provider's style.
     fn new_id(&self, n: u64) -> String;

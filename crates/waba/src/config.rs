@@ -244,7 +244,7 @@ impl Config {
 
     /// Every `WABA_*` environment variable.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_figment(Figment::from(Vars {
+        Self::from_figment(&Figment::from(Vars {
             vars: std::env::vars()
                 .filter(|(k, _)| k.starts_with("WABA_"))
                 .collect(),
@@ -256,7 +256,7 @@ impl Config {
     pub fn from_vars(
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        Self::from_figment(Figment::from(Vars {
+        Self::from_figment(&Figment::from(Vars {
             vars: vars
                 .into_iter()
                 .filter(|(k, _)| k.starts_with("WABA_"))
@@ -269,7 +269,7 @@ impl Config {
     /// provider.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         check_toml(text, None)?;
-        Self::from_figment(Figment::from(figment::providers::Toml::string(text)))
+        Self::from_figment(&Figment::from(figment::providers::Toml::string(text)))
     }
 
     /// The file at `path` if given, else `waba.toml` in the working directory if there is
@@ -290,10 +290,10 @@ impl Config {
                 .collect(),
             name: ENV,
         });
-        Self::from_figment(figment)
+        Self::from_figment(&figment)
     }
 
-    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+    fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
         let dict: Dict = figment
             .extract()
             .map_err(|e| ConfigError(format!("the configuration cannot be read: {e}")))?;
@@ -304,7 +304,7 @@ impl Config {
                     let name = section_name(key);
                     let spec = spec(&name);
                     for (k, v) in section {
-                        let origin = origin(&figment, v.tag(), spec, Some(key), k);
+                        let origin = origin(figment, v.tag(), spec, Some(key), k);
                         let var = match spec {
                             Some(s) => format!("{}{}", s.env_prefix(), k.to_ascii_uppercase()),
                             None => format!(
@@ -320,7 +320,7 @@ impl Config {
                     }
                 }
                 v => {
-                    let origin = origin(&figment, v.tag(), None, None, key);
+                    let origin = origin(figment, v.tag(), None, None, key);
                     let value = scalar(v).ok_or_else(|| {
                         ConfigError(format!("{origin} must be a string, a number or a boolean"))
                     })?;
@@ -339,73 +339,9 @@ impl Config {
     /// Every key is one some provider of this build (or the top level) has, and each value
     /// is one its key takes.
     fn check_keys(&self) -> Result<(), ConfigError> {
-        for (var, setting) in &self.values {
-            let from_env = matches!(setting.origin, Origin::Env(_));
-            let Some((spec, key)) = split_var(var) else {
-                continue;
-            };
-            let (keys, section): (Vec<&ConfigKey>, Option<&ProviderSpec>) = match spec {
-                Some(s) => (s.all_keys().collect(), Some(s)),
-                None => {
-                    if let Origin::File { key: written, .. } = &setting.origin {
-                        if let Some((section, _)) = written.split_once('.') {
-                            return Err(ConfigError(format!(
-                                "unknown section [{section}] in {}; the providers of this build are {}{}",
-                                setting.origin_file(),
-                                provider_names(),
-                                did_you_mean(suggest(
-                                    &section_name(section),
-                                    PROVIDERS.iter().map(|s| s.name)
-                                ))
-                            )));
-                        }
-                    }
-                    (TOP_LEVEL.iter().collect(), None)
-                }
-            };
-            match keys.iter().find(|k| k.name == key) {
-                Some(k) => {
-                    if let Err(why) = k.check(&setting.value) {
-                        let value = if k.secret {
-                            String::new()
-                        } else {
-                            format!(", not {:?}", shorten(&mask_url(&setting.value)))
-                        };
-                        return Err(ConfigError(format!("{} {why}{value}", setting.origin)));
-                    }
-                }
-                None => {
-                    // A top-level variable unlike any of ours belongs to the application.
-                    let guess = suggest(&key, keys.iter().map(|k| k.name));
-                    if section.is_none() && from_env && guess.is_none() {
-                        continue;
-                    }
-                    let shown = match (&setting.origin, section, guess) {
-                        (Origin::File { .. }, _, g) => did_you_mean(g),
-                        (_, Some(s), Some(g)) => did_you_mean(Some(&format!(
-                            "{}{}",
-                            s.env_prefix(),
-                            g.to_ascii_uppercase()
-                        ))),
-                        (_, None, Some(g)) => {
-                            did_you_mean(Some(&format!("WABA_{}", g.to_ascii_uppercase())))
-                        }
-                        (_, _, None) => String::new(),
-                    };
-                    let what = match section {
-                        Some(s) => format!(
-                            "; {} takes {}",
-                            s.name,
-                            s.all_keys().map(|k| k.name).collect::<Vec<_>>().join(", ")
-                        ),
-                        None => String::new(),
-                    };
-                    let hint = if shown.is_empty() { what } else { shown };
-                    return Err(ConfigError(format!("unknown key {}{hint}", setting.origin)));
-                }
-            }
-        }
-        Ok(())
+        self.values
+            .iter()
+            .try_for_each(|(var, setting)| check_setting(var, setting))
     }
 
     /// Sets one key by its variable name (`WABA_PROVIDER`, `WABA_CLOUD_ACCESS_TOKEN`, …), over
@@ -545,6 +481,63 @@ impl Setting {
             _ => "the configuration".to_owned(),
         }
     }
+}
+
+/// One setting: its key exists where it was written, and its value is one the key takes.
+fn check_setting(var: &str, setting: &Setting) -> Result<(), ConfigError> {
+    let Some((spec, key)) = split_var(var) else {
+        return Ok(());
+    };
+    if spec.is_none()
+        && let Origin::File { key: written, .. } = &setting.origin
+        && let Some((section, _)) = written.split_once('.')
+    {
+        return Err(ConfigError(format!(
+            "unknown section [{section}] in {}; the providers of this build are {}{}",
+            setting.origin_file(),
+            provider_names(),
+            did_you_mean(suggest(
+                &section_name(section),
+                PROVIDERS.iter().map(|s| s.name)
+            ))
+        )));
+    }
+
+    let keys: Vec<&ConfigKey> = match spec {
+        Some(s) => s.all_keys().collect(),
+        None => TOP_LEVEL.iter().collect(),
+    };
+    if let Some(k) = keys.iter().find(|k| k.name == key) {
+        return k.check(&setting.value).map_err(|why| {
+            let value = if k.secret {
+                String::new()
+            } else {
+                format!(", not {:?}", shorten(&mask_url(&setting.value)))
+            };
+            ConfigError(format!("{} {why}{value}", setting.origin))
+        });
+    }
+    let guess = suggest(&key, keys.iter().map(|k| k.name));
+    // A top-level variable unlike any of ours belongs to the application.
+    if spec.is_none() && matches!(setting.origin, Origin::Env(_)) && guess.is_none() {
+        return Ok(());
+    }
+    let hint = match (&setting.origin, spec, guess) {
+        (Origin::File { .. }, _, g) => did_you_mean(g),
+        (_, Some(s), Some(g)) => did_you_mean(Some(&format!(
+            "{}{}",
+            s.env_prefix(),
+            g.to_ascii_uppercase()
+        ))),
+        (_, None, Some(g)) => did_you_mean(Some(&format!("WABA_{}", g.to_ascii_uppercase()))),
+        (_, Some(s), None) => format!(
+            "; {} takes {}",
+            s.name,
+            s.all_keys().map(|k| k.name).collect::<Vec<_>>().join(", ")
+        ),
+        (_, None, None) => String::new(),
+    };
+    Err(ConfigError(format!("unknown key {}{hint}", setting.origin)))
 }
 
 /// Names a value as the user wrote it, from figment's metadata for its tag.

@@ -78,7 +78,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
         let var = |name: &str| format!("{}{}", spec.env_prefix(), name.to_ascii_uppercase());
-        let (verifier, verified): (Arc<dyn Verifier>, bool) = match spec.webhook.auth {
+        let (verifier, authenticated): (Arc<dyn Verifier>, bool) = match spec.webhook.auth {
             WebhookAuth::HubSignature => match key("app_secret") {
                 Some(secret) => (Arc::new(HubSignature::new(secret)), true),
                 None if insecure => (Arc::new(Unverified), false),
@@ -116,7 +116,7 @@ impl Config {
             decoder,
             verifier,
             verify_token: key("verify_token").map(str::to_owned),
-            verified,
+            verified: authenticated,
         })
     }
 }

@@ -169,8 +169,8 @@ impl Emulation for Cloud {
             "access_token": self.account.access_token,
             "phone_number_id": self.account.phone_number_id,
             "waba_id": self.account.waba_id,
-            "display_phone_number": self.account.display_phone_number,
             "app_secret": self.account.app_secret,
+            "business": { "display_phone_number": self.account.display_phone_number },
         })
     }
 

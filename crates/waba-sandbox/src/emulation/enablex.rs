@@ -148,7 +148,7 @@ impl Emulation for EnableX {
 
     fn info(&self, base_url: &str) -> Value {
         json!({ "base_url": format!("{base_url}/enablex"), "app_id": self.account.app_id, "app_key": self.account.app_key,
-                "business_phone": self.account.business_phone })
+                "business": { "business_phone": self.account.business_phone } })
     }
 
     fn new_id(&self, n: u64) -> String {

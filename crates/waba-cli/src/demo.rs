@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use waba::sandbox::{Sandbox, SandboxHandle};
 use waba::webhook::receiver::Receiver;
-use waba::webhook::{HubSignature, Unverified, Verifier, decoder_for};
 use waba::{
     Config, Content, DeliveryStatus, Event, MessageId, OutboundMessage, PROVIDERS, PhoneNumber,
     types,
@@ -18,56 +16,19 @@ use waba::{
 
 use crate::Failure;
 
-/// The configuration that points `provider` at the sandbox.
+/// The configuration that points `provider` at the sandbox: every setting the sandbox lists
+/// for it is one of the provider's configuration keys.
 fn config(s: &SandboxHandle, provider: &str) -> Config {
     let info = s.info();
-    let p = &info["providers"][provider];
-    let v = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
-    let c = Config::new()
+    let settings = info["providers"][provider]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())));
+    Config::new()
         .with("WABA_PROVIDER", provider)
-        .with("WABA_RATE_LIMIT", "0");
-    let prefix = format!("WABA_{}_", provider.replace('-', "_").to_ascii_uppercase());
-    let keys: &[(&str, &str)] = match provider {
-        "cloud" => &[
-            ("BASE_URL", "base_url"),
-            ("ACCESS_TOKEN", "access_token"),
-            ("PHONE_NUMBER_ID", "phone_number_id"),
-        ],
-        "onprem" => &[
-            ("BASE_URL", "base_url"),
-            ("USERNAME", "username"),
-            ("PASSWORD", "password"),
-            ("NAMESPACE", "namespace"),
-        ],
-        "tujenge" => &[
-            ("BASE_URL", "base_url"),
-            ("API_KEY", "api_key"),
-            ("NAMESPACE", "namespace"),
-        ],
-        "enablex" => &[
-            ("BASE_URL", "base_url"),
-            ("APP_ID", "app_id"),
-            ("APP_KEY", "app_key"),
-        ],
-        "mobile-gateway" => &[
-            ("BASE_URL", "base_url"),
-            ("USERNAME", "username"),
-            ("PASSWORD", "password"),
-            ("SOURCE", "source"),
-        ],
-        _ => &[("BASE_URL", "base_url"), ("ACCESS_TOKEN", "access_token")],
-    };
-    keys.iter().fold(c, |c, (key, field)| {
-        c.with(&format!("{prefix}{key}"), v(field))
-    })
-}
-
-fn verifier(s: &SandboxHandle, provider: &str) -> Arc<dyn Verifier> {
-    match provider {
-        "cloud" => Arc::new(HubSignature::new(&s.cloud().app_secret)),
-        "generic-v2" => Arc::new(HubSignature::new(&s.generic_v2().app_secret)),
-        _ => Arc::new(Unverified),
-    }
+        .with("WABA_RATE_LIMIT", "0")
+        .with_section(provider, settings)
 }
 
 struct Row {
@@ -112,10 +73,8 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
     let (tx, rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
     let mut app = axum::Router::new();
     for provider in PROVIDERS.iter().map(|s| s.name) {
-        let decoder =
-            decoder_for(provider).ok_or_else(|| Failure(format!("no decoder for {provider}")))?;
-        let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder);
-        let (router, mut events) = Receiver::builder(decoder, verifier(sandbox, provider)).build();
+        let receiving = config(sandbox, provider).receiver()?;
+        let (router, mut events) = Receiver::builder(receiving.decoder, receiving.verifier).build();
         app = app.nest(&format!("/{provider}"), router);
         let tx = tx.clone();
         tokio::spawn(async move {

@@ -38,13 +38,16 @@ pub(crate) enum Command {
     },
 }
 
+/// The decoder of `provider`'s webhook format, from its spec.
 fn decoder(provider: &str) -> Result<Box<dyn waba::webhook::WebhookDecoder>, Failure> {
-    decoder_for(provider).ok_or_else(|| {
-        Failure(format!(
-            "invalid_request: unknown provider {provider:?}; one of {}",
-            waba::provider_names()
-        ))
-    })
+    waba::spec(provider)
+        .and_then(|spec| decoder_for(spec.webhook.format))
+        .ok_or_else(|| {
+            Failure(format!(
+                "invalid_request: unknown provider {provider:?}; one of {}",
+                waba::provider_names()
+            ))
+        })
 }
 
 pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {

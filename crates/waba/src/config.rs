@@ -358,6 +358,20 @@ impl Config {
         self
     }
 
+    /// Sets keys of one provider's section by their TOML names (`access_token`), as
+    /// [`with`](Self::with) does by variable name.
+    #[must_use]
+    pub fn with_section(
+        self,
+        provider: &str,
+        settings: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        let prefix = format!("WABA_{}_", provider.replace('-', "_").to_ascii_uppercase());
+        settings.into_iter().fold(self, |c, (key, value)| {
+            c.with(&format!("{prefix}{}", key.to_ascii_uppercase()), value)
+        })
+    }
+
     /// A key's value, by variable name.
     pub fn get(&self, var: &str) -> Option<&str> {
         self.values.get(var).map(|s| s.value.as_str())

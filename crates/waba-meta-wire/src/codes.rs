@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use waba_core::ErrorKind;
+use waba_core::{ErrorKind, Refinement};
 
 /// Every code classified, with its meaning. (Codes not listed fall back to the HTTP
 /// status: 5xx is a server error, anything else a provider error with its code kept.)
@@ -65,4 +65,22 @@ pub fn kind_of(code: i64, retry_after: Option<Duration>) -> Option<ErrorKind> {
         33 | 100 | 131_009 | 131_014 => ErrorKind::InvalidRequest { field: None },
         _ => return None,
     })
+}
+
+/// Whether Meta documents `code` as a refusal before the message was processed: the
+/// throttling codes, which Meta returns *instead of* sending ("the API returns error code
+/// 130429 until you are within your allowed level again", Cloud API throughput; 4, 80007,
+/// 131056 and 133016 are the same refusal at other scopes). Not 1 or 2 ("temporarily
+/// unavailable"), which say nothing of what happened to the request.
+pub fn not_processed(code: i64) -> bool {
+    matches!(code, 4 | 80007 | 130_429 | 131_056 | 133_016)
+}
+
+/// The [`Refinement`] a Meta code brings to the HTTP status's verdict: its kind, the code,
+/// and whether it is documented as not processed.
+pub fn refine(code: Option<i64>) -> Refinement {
+    Refinement::none()
+        .with_kind(code.and_then(|c| kind_of(c, None)))
+        .with_api_code(code)
+        .not_processed(code.is_some_and(not_processed))
 }

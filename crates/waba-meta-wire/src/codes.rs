@@ -2,7 +2,8 @@
 //! (generic v2, EnableX, Mobile Gateway) relay them → [`ErrorKind`].
 //!
 //! Sources: Meta's error-code reference and the codes the seeds relay (Mobile Gateway's
-//! table: 131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001).
+//! table: 131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001); 132000 and
+//! 132018 from Meta's error table as netflie's client quotes it.
 
 use std::time::Duration;
 
@@ -48,7 +49,15 @@ pub const CODES: &[(i64, &str)] = &[
     ),
     (131_053, "media upload or download error"),
     (131_056, "too many messages to the same recipient"),
+    (
+        132_000,
+        "number of template parameters does not match the template",
+    ),
     (132_001, "template does not exist in that name or language"),
+    (
+        132_018,
+        "a template parameter has a newline, a tab or more than 4 consecutive spaces",
+    ),
     (133_016, "registration rate limit"),
 ];
 
@@ -63,6 +72,9 @@ pub fn kind_of(code: i64, retry_after: Option<Duration>) -> Option<ErrorKind> {
         131_026 | 131_030 => ErrorKind::InvalidRecipient,
         368 | 130_497 | 131_031 | 131_042 | 131_048 | 131_049 => ErrorKind::PolicyBlocked,
         33 | 100 | 131_009 | 131_014 => ErrorKind::InvalidRequest { field: None },
+        132_000 | 132_018 => ErrorKind::InvalidRequest {
+            field: Some("content.components".to_owned()),
+        },
         _ => return None,
     })
 }

@@ -167,7 +167,8 @@ impl<S: TokenSource> RefreshingToken<S> {
     /// the refresh point at the fetch itself for a token living less than the margin.
     fn refresh_point(&self, now: Instant, lifetime: Duration) -> Instant {
         let margin = self.margin.min(lifetime.mul_f64(MAX_MARGIN_SHARE));
-        now + (lifetime - margin)
+        // The margin is at most a tenth of the lifetime: this never saturates.
+        now + lifetime.saturating_sub(margin)
     }
 
     /// The current token, refreshed if stale.

@@ -422,17 +422,15 @@ enum Expect {
     AuthOnce,
 }
 
-/// Every adapter under the faults that follow or precede an accepted message, with the
-/// default retry policy: how many requests reach the provider, the error kind, and
-/// `maybe_delivered()`. A 5xx or a broken connection after the request was written is
-/// maybe-delivered whatever code the body carries, and is never resent.
-pub async fn faults_are_classified_and_never_resend_a_maybe_delivered_message(t: &Target<'_>) {
+/// The fault cases: what the sandbox does, and what the send must end in.
+#[allow(clippy::too_many_lines, reason = "a table of cases, one per fault")]
+fn fault_cases() -> Vec<(&'static str, Faults, Expect)> {
     let server = |k: &ErrorKind| matches!(k, ErrorKind::Server);
     let after = |faults: Faults| Faults {
         after_handling: true,
         ..faults
     };
-    let cases: Vec<(&str, Faults, Expect)> = vec![
+    vec![
         (
             "504 with the provider's error code, after the message was stored",
             after(Faults {
@@ -545,7 +543,15 @@ pub async fn faults_are_classified_and_never_resend_a_maybe_delivered_message(t:
                 stored: 1,
             },
         ),
-    ];
+    ]
+}
+
+/// Every adapter under the faults that follow or precede an accepted message, with the
+/// default retry policy: how many requests reach the provider, the error kind, and
+/// `maybe_delivered()`. A 5xx or a broken connection after the request was written is
+/// maybe-delivered whatever code the body carries, and is never resent.
+pub async fn faults_are_classified_and_never_resend_a_maybe_delivered_message(t: &Target<'_>) {
+    let cases = fault_cases();
     let client = client(t, 3);
     // A first send fetches any token, so that each case counts its own requests only.
     let warm = customer(120);
@@ -613,7 +619,12 @@ pub async fn faults_are_classified_and_never_resend_a_maybe_delivered_message(t:
         );
         assert_eq!(stored, want_stored, "{name}: messages stored");
     }
-    // The kind of a throttling answer, seen by the adapter itself (no retry in between).
+    throttling_is_refused_not_maybe_delivered(t).await;
+}
+
+/// The kind of a throttling answer, seen by the adapter itself (no retry in between): the
+/// provider's rate-limit code is `RateLimited` with its `Retry-After`, and nothing was sent.
+pub async fn throttling_is_refused_not_maybe_delivered(t: &Target<'_>) {
     let to = customer(140);
     open_window(t, &to).await;
     t.sandbox.set_faults(Faults {

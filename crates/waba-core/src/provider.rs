@@ -155,7 +155,8 @@ pub struct Capabilities {
 impl Capabilities {
     /// Refuses, as [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), a message
     /// this provider could not send as written: a content kind it does not declare, a
-    /// group recipient without [`groups`](Self::groups), a sender without
+    /// group recipient without [`groups`](Self::groups), a client reference without
+    /// [`client_reference`](Self::client_reference), a sender without
     /// [`sender_per_message`](Self::sender_per_message). Adapters call it before encoding,
     /// so no field of the unified message is dropped on the way to the wire.
     pub fn admits(&self, message: &OutboundMessage) -> Result<(), Error> {
@@ -165,6 +166,12 @@ impl Capabilities {
         }
         if matches!(message.to, waba_types::Recipient::Group(_)) && !self.groups {
             return Err(Error::unsupported("group messages"));
+        }
+        if message.client_reference.is_some() && !self.client_reference {
+            return Err(Error::unsupported("client references").with_message(
+                "this provider has nowhere to carry OutboundMessage::client_reference; \
+                 keep the reference with the returned message id instead",
+            ));
         }
         if let Some(from) = &message.from
             && !self.sender_per_message

@@ -74,6 +74,7 @@ pub async fn run(t: &Target<'_>) {
     resets_are_not_retried_blindly(t).await;
     faults_are_classified_and_never_resend_a_maybe_delivered_message(t).await;
     per_message_sender_is_honoured_or_refused(t).await;
+    client_reference_is_carried_or_refused(t).await;
     template_parameter_rules_hold_before_and_at_the_provider(t).await;
     broadcast_returns_one_outcome_per_recipient(t).await;
     optional_operations_match_capabilities(t).await;
@@ -678,6 +679,41 @@ pub async fn per_message_sender_is_honoured_or_refused(t: &Target<'_>) {
                 t.sandbox.requests_of(t.emulation),
                 requests,
                 "a refused sender reached the network"
+            );
+        }
+    }
+}
+
+/// `OutboundMessage::client_reference` reaches the provider where
+/// `Capabilities::client_reference` says so, and is refused as `Unsupported` before any
+/// request where it does not.
+pub async fn client_reference_is_carried_or_refused(t: &Target<'_>) {
+    let to = customer(143);
+    open_window(t, &to).await;
+    let message = OutboundMessage::new(to, Content::text("with a reference"))
+        .with_client_reference("conformance-ref-1");
+    let requests = t.sandbox.requests_of(t.emulation);
+    let declared = t.provider.capabilities().client_reference;
+    match t.provider.send(&message).await {
+        Ok(receipt) => {
+            assert!(declared, "a client reference was accepted but not declared");
+            let stored = t
+                .sandbox
+                .message(receipt.id.as_str())
+                .expect("the message is stored");
+            assert_eq!(
+                stored.client_reference.as_deref(),
+                Some("conformance-ref-1"),
+                "the reference did not reach the provider"
+            );
+        }
+        Err(e) => {
+            assert!(!declared, "a declared client reference was refused: {e}");
+            assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }), "{e:?}");
+            assert_eq!(
+                t.sandbox.requests_of(t.emulation),
+                requests,
+                "a refused reference reached the network"
             );
         }
     }

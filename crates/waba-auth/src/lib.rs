@@ -59,6 +59,6 @@ mod scheme;
 pub use auth::Auth;
 pub use credential::{Credential, CredentialSource, Static};
 pub use error::AuthError;
-pub use refresh::{DEFAULT_MARGIN, RefreshingToken, Token, TokenSource};
+pub use refresh::{DEFAULT_MARGIN, MAX_MARGIN_SHARE, RefreshingToken, Token, TokenSource};
 pub use scheme::{ApiKeyHeader, AuthScheme, Basic, Bearer};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -12,8 +12,14 @@ use waba_core::{AuthTicket, Error, ErrorKind};
 
 use crate::credential::{Credential, CredentialSource};
 
-/// The default refresh margin: refresh this long before the token expires.
+/// The default refresh margin: refresh this long before the token expires, for tokens that
+/// live long enough (see [`MAX_MARGIN_SHARE`]).
 pub const DEFAULT_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// The largest share of a token's lifetime the margin may take: a tenth. A token is used
+/// for at least 90 % of its lifetime whatever it is (2 s or 7 days), so steady traffic
+/// fetches one token per lifetime, never one per request.
+pub const MAX_MARGIN_SHARE: f64 = 0.1;
 
 /// A token as a [`TokenSource`] returns it.
 pub struct Token {
@@ -108,8 +114,11 @@ struct State {
 
 /// A cached token from a [`TokenSource`], refreshed before it expires.
 ///
-/// - The refresh point is `margin` before expiry (default [`DEFAULT_MARGIN`]) and never
-///   later than 90 % of the token's lifetime, so short-lived tokens are refreshed too.
+/// - The refresh point is `margin` before expiry (default [`DEFAULT_MARGIN`]), the margin
+///   scaled down to a tenth of the lifetime ([`MAX_MARGIN_SHARE`]) when the token lives less
+///   than ten margins: a 7-day token is refreshed 5 minutes before expiry, a 300 s one after
+///   270 s, a 2 s one after 1.8 s. Each token serves 90 % of its lifetime or more, so there
+///   is one token call per lifetime under any traffic.
 /// - Single flight: however many callers find the token stale at once, the source is called
 ///   once and all of them get its result. A failure reaches every caller that waited for
 ///   that attempt as an [`ErrorKind::Auth`] error; the next call tries again.
@@ -137,7 +146,8 @@ impl<S: TokenSource> RefreshingToken<S> {
         }
     }
 
-    /// Refresh this long before expiry (default [`DEFAULT_MARGIN`]).
+    /// Refresh this long before expiry (default [`DEFAULT_MARGIN`]), at most a tenth of the
+    /// token's lifetime.
     #[must_use]
     pub fn with_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
@@ -153,9 +163,12 @@ impl<S: TokenSource> RefreshingToken<S> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// When a token fetched at `now` for `lifetime` is due: a fixed margin alone would put
+    /// the refresh point at the fetch itself for a token living less than the margin.
     fn refresh_point(&self, now: Instant, lifetime: Duration) -> Instant {
-        let by_margin = lifetime.saturating_sub(self.margin);
-        now + by_margin.min(lifetime.mul_f64(0.9))
+        let margin = self.margin.min(lifetime.mul_f64(MAX_MARGIN_SHARE));
+        // The margin is at most a tenth of the lifetime: this never saturates.
+        now + lifetime.saturating_sub(margin)
     }
 
     /// The current token, refreshed if stale.

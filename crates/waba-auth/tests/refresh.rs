@@ -58,11 +58,11 @@ async fn current(t: &RefreshingToken<Counting>) -> (String, AuthTicket) {
 }
 
 #[tokio::test(start_paused = true)]
-async fn refreshes_at_90_percent_of_a_long_lifetime() {
+async fn refreshes_a_margin_before_expiry_for_long_lifetimes() {
     let t = source(3600);
     assert_eq!(current(&t).await.0, "token-1");
-    // 90 % of 60 min is 54 min, earlier than 5 min before expiry (55 min).
-    tokio::time::advance(Duration::from_secs(54 * 60 - 2)).await;
+    // 60 min token, 5 min margin (less than a tenth of the lifetime): refreshed at 55 min.
+    tokio::time::advance(Duration::from_secs(55 * 60 - 2)).await;
     assert_eq!(current(&t).await.0, "token-1");
     tokio::time::advance(Duration::from_secs(3)).await;
     assert_eq!(current(&t).await.0, "token-2");
@@ -70,14 +70,56 @@ async fn refreshes_at_90_percent_of_a_long_lifetime() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn refreshes_a_margin_before_expiry_for_short_lifetimes() {
+async fn the_margin_shrinks_to_a_tenth_of_a_short_lifetime() {
     let t = RefreshingToken::new(counting(600)).with_margin(Duration::from_secs(300));
     assert_eq!(current(&t).await.0, "token-1");
-    // 10 min token, 5 min margin: refreshed after 5 min (earlier than 90 %, 9 min).
-    tokio::time::advance(Duration::from_secs(299)).await;
+    // 10 min token, 5 min margin: the margin becomes a tenth (60 s), refreshed at 9 min.
+    tokio::time::advance(Duration::from_secs(539)).await;
     assert_eq!(current(&t).await.0, "token-1");
     tokio::time::advance(Duration::from_secs(2)).await;
     assert_eq!(current(&t).await.0, "token-2");
+}
+
+/// Steady traffic (one request every fiftieth of the lifetime) over ten lifetimes: one
+/// token call per lifetime, not one per request. Each token serves at least 90 % of its
+/// lifetime, so ten lifetimes need at most ⌈10 / 0.9⌉ = 12 tokens.
+async fn one_token_call_per_lifetime(lifetime: Duration) {
+    let t = RefreshingToken::new(counting(lifetime.as_secs().max(1)));
+    let lifetime = Duration::from_secs(lifetime.as_secs().max(1));
+    let step = lifetime / 50;
+    let mut requests = 0;
+    let mut last = String::new();
+    let mut changes = 0;
+    while requests < 500 {
+        let (token, _) = current(&t).await;
+        if token != last {
+            changes += 1;
+            last = token;
+        }
+        requests += 1;
+        tokio::time::advance(step).await;
+    }
+    let calls = t.source().calls.load(Ordering::SeqCst);
+    assert!(
+        (10..=12).contains(&calls),
+        "{lifetime:?}: {calls} token calls for {requests} requests over ten lifetimes"
+    );
+    assert_eq!(calls, changes, "every token fetched was used");
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_second_tokens_are_fetched_once_per_lifetime() {
+    one_token_call_per_lifetime(Duration::from_secs(2)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn five_minute_tokens_are_fetched_once_per_lifetime() {
+    one_token_call_per_lifetime(Duration::from_secs(300)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn seven_day_tokens_are_fetched_once_per_lifetime() {
+    one_token_call_per_lifetime(Duration::from_secs(7 * 24 * 3600)).await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -320,15 +320,11 @@ impl Client {
                 .validate()
                 .map_err(|e| Error::from(e).with_provider(id.clone()))?;
         }
-        let caps = self.inner.provider.capabilities();
-        let kind = message.content.kind();
-        if !caps.content.contains(kind) {
-            return Err(Error::unsupported(format!("sending {kind} messages")).with_provider(id));
-        }
-        if matches!(message.to, Recipient::Group(_)) && !caps.groups {
-            return Err(Error::unsupported("group messages").with_provider(id));
-        }
-        Ok(())
+        self.inner
+            .provider
+            .capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(id))
     }
 
     /// Runs `op` until it succeeds, fails for good, or the policy says stop.

@@ -189,10 +189,12 @@ impl Error {
         self
     }
 
-    /// Marks whether the request may have reached the provider and been acted on.
+    /// Marks that the request may have reached the provider and been acted on. The flag
+    /// only ever goes up: once a step knew the request may have been acted on, no later
+    /// step can forget it (`false` leaves it as it is).
     #[must_use]
     pub fn with_maybe_delivered(mut self, maybe: bool) -> Self {
-        self.maybe_delivered = maybe;
+        self.maybe_delivered |= maybe;
         self
     }
 
@@ -248,9 +250,9 @@ impl Error {
     }
 
     /// Whether the request may have been acted on although it failed: the bytes left and no
-    /// answer came back (a timeout, a reset connection), a gateway timed out upstream (504),
-    /// or the answer was a success we could not read. A send with this flag may have
-    /// delivered the message.
+    /// answer came back (a timeout, a reset connection), the answer was a 5xx (a gateway or
+    /// the provider failed after, perhaps, storing the message), or the answer was a success
+    /// we could not read. A send with this flag may have delivered the message.
     pub fn maybe_delivered(&self) -> bool {
         self.maybe_delivered
     }
@@ -375,12 +377,17 @@ impl From<TransportError> for Error {
     }
 }
 
-/// Classifies an HTTP error status the provider gave no usable body for: 401/403 →
-/// [`ErrorKind::Auth`], 429 → [`ErrorKind::RateLimited`] with `Retry-After`, 5xx →
-/// [`ErrorKind::Server`] (504 may have been delivered), 400/422 →
-/// [`ErrorKind::InvalidRequest`], other 4xx → [`ErrorKind::Provider`].
+/// The first step of classifying a failed HTTP answer: what its status alone says.
 ///
-/// Adapters call it after their own code table found nothing more precise.
+/// - 401/403 → [`ErrorKind::Auth`]; 429 → [`ErrorKind::RateLimited`] with `Retry-After`;
+///   400/422 → [`ErrorKind::InvalidRequest`]; other 4xx → [`ErrorKind::Provider`]. A 4xx is
+///   the provider refusing the request: nothing was delivered.
+/// - Any 5xx → [`ErrorKind::Server`], and [`Error::maybe_delivered`]: a gateway or proxy
+///   may answer 500, 502, 503 or 504 after the provider behind it stored the message, and a
+///   send is not idempotent.
+///
+/// Adapters do not call this alone on a response: [`classify_response`] runs the whole
+/// chain, so that the provider's code table can only refine this verdict.
 pub fn classify_status(status: http::StatusCode, headers: &http::HeaderMap) -> Error {
     let kind = match status.as_u16() {
         401 | 403 => ErrorKind::Auth,
@@ -393,7 +400,116 @@ pub fn classify_status(status: http::StatusCode, headers: &http::HeaderMap) -> E
     };
     Error::new(kind)
         .with_http_status(status.as_u16())
-        .with_maybe_delivered(status == http::StatusCode::GATEWAY_TIMEOUT)
+        .with_maybe_delivered(status.is_server_error())
+}
+
+/// What a provider's error body adds to the verdict of the HTTP status: the second and last
+/// step of [`classify_response`], and the only thing an adapter's `errors.rs` returns.
+///
+/// A refinement can name a more specific kind, keep the provider's code and words, and, for
+/// the codes a provider documents as "not processed", say so. It cannot set
+/// [`Error::maybe_delivered`], nor turn a 5xx into the caller's fault: see
+/// [`classify_response`] for the rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refinement {
+    kind: Option<ErrorKind>,
+    api_code: Option<i64>,
+    message: Option<String>,
+    not_processed: bool,
+}
+
+impl Refinement {
+    /// Nothing to add: the body was empty or not the provider's error shape.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// A more specific kind, from the provider's code table (`None` leaves the status's).
+    #[must_use]
+    pub fn with_kind(mut self, kind: Option<ErrorKind>) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The provider's numeric code.
+    #[must_use]
+    pub fn with_api_code(mut self, code: Option<i64>) -> Self {
+        self.api_code = code;
+        self
+    }
+
+    /// The provider's words; an empty text is ignored.
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        let message = message.into();
+        if !message.is_empty() {
+            self.message = Some(message);
+        }
+        self
+    }
+
+    /// The provider documents this answer as "the request was not processed" (a throttling
+    /// refusal, a stack that is not running): the one case where a 5xx is not
+    /// maybe-delivered. The adapter's `errors.rs` names the source of each such code.
+    #[must_use]
+    pub fn not_processed(mut self, yes: bool) -> Self {
+        self.not_processed = yes;
+        self
+    }
+
+    /// The kind it names, if any.
+    pub fn kind(&self) -> Option<&ErrorKind> {
+        self.kind.as_ref()
+    }
+}
+
+/// Classifies a failed HTTP answer as one chain where each step only refines the one before
+/// (the model is smithy-rs's ordered retry classifiers):
+///
+/// 1. the HTTP status decides the base kind and whether the request may have been acted on
+///    ([`classify_status`]);
+/// 2. the provider's body ([`Refinement`], from the adapter's code table) may name a more
+///    specific kind and adds the provider's code and words. After a 5xx it may only say
+///    *which* server-side failure it was ([`ErrorKind::Server`] or
+///    [`ErrorKind::RateLimited`]): a 500 whose code means "invalid parameter" is still the
+///    provider's failure, not the caller's. It never clears
+///    [`maybe_delivered`](Error::maybe_delivered), except for a code the provider documents
+///    as not processed ([`Refinement::not_processed`]).
+///
+/// Transport failures (no answer at all) are classified by [`TransportErrorKind`] when they
+/// become an [`Error`]; a success status whose body cannot be read is [`Error::decode`].
+pub fn classify_response(
+    provider: &ProviderId,
+    response: &http::Response<bytes::Bytes>,
+    refinement: Refinement,
+) -> Error {
+    let status = response.status();
+    let base = classify_status(status, response.headers()).with_provider(provider.clone());
+    let Refinement {
+        kind,
+        api_code,
+        message,
+        not_processed,
+    } = refinement;
+    let kind = match kind {
+        Some(ErrorKind::RateLimited { retry_after: None }) => Some(ErrorKind::RateLimited {
+            retry_after: retry_after(response.headers()),
+        }),
+        other => other,
+    };
+    let server_side =
+        |k: &ErrorKind| matches!(k, ErrorKind::Server | ErrorKind::RateLimited { .. });
+    let mut error = match kind {
+        Some(k) if !status.is_server_error() || server_side(&k) => Error { kind: k, ..base },
+        _ => base,
+    };
+    if not_processed {
+        // The one documented exception to "a 5xx may have been delivered".
+        error.maybe_delivered = false;
+    }
+    error.api_code = api_code.or(error.api_code);
+    error.message = message.or(error.message);
+    error
 }
 
 /// Reads `Retry-After` as seconds or as an HTTP date.
@@ -460,11 +576,14 @@ mod tests {
         let e = classify_status(http::StatusCode::GATEWAY_TIMEOUT, &http::HeaderMap::new());
         assert_eq!(e.kind(), &ErrorKind::Server);
         assert!(e.maybe_delivered());
-        let e = classify_status(
-            http::StatusCode::SERVICE_UNAVAILABLE,
-            &http::HeaderMap::new(),
-        );
-        assert!(!e.maybe_delivered());
+        for status in [500, 502, 503] {
+            let e = classify_status(
+                http::StatusCode::from_u16(status).unwrap(),
+                &http::HeaderMap::new(),
+            );
+            assert!(e.maybe_delivered(), "{status} may follow a stored message");
+        }
+        assert!(!classify_status(http::StatusCode::TOO_MANY_REQUESTS, &h).maybe_delivered());
         assert_eq!(
             classify_status(http::StatusCode::UNAUTHORIZED, &h).kind(),
             &ErrorKind::Auth
@@ -473,6 +592,85 @@ mod tests {
             classify_status(http::StatusCode::NOT_FOUND, &h).kind(),
             &ErrorKind::Provider
         );
+    }
+
+    fn answer(status: u16) -> http::Response<bytes::Bytes> {
+        http::Response::builder()
+            .status(status)
+            .header(http::header::RETRY_AFTER, "3")
+            .body(bytes::Bytes::new())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_body_code_never_clears_maybe_delivered() {
+        // generic v2's 504 with Meta's code 2 ("service temporarily unavailable").
+        let e = classify_response(
+            &ProviderId::GENERIC_V2,
+            &answer(504),
+            Refinement::none()
+                .with_kind(Some(ErrorKind::Server))
+                .with_api_code(Some(2))
+                .with_message("Service temporarily unavailable"),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Server);
+        assert!(e.maybe_delivered());
+        assert_eq!(e.api_code(), Some(2));
+        assert_eq!(e.http_status(), Some(504));
+        assert_eq!(e.message(), Some("Service temporarily unavailable"));
+        // Nor can the builder: the flag only goes up.
+        assert!(e.with_maybe_delivered(false).maybe_delivered());
+    }
+
+    #[test]
+    fn a_body_code_cannot_make_a_5xx_the_callers_fault() {
+        for kind in [
+            ErrorKind::InvalidRequest { field: None },
+            ErrorKind::Auth,
+            ErrorKind::TemplateNotFound,
+            ErrorKind::Provider,
+        ] {
+            let e = classify_response(
+                &ProviderId::CLOUD,
+                &answer(500),
+                Refinement::none().with_kind(Some(kind.clone())),
+            );
+            assert_eq!(e.kind(), &ErrorKind::Server, "500 with {kind:?}");
+            assert!(e.maybe_delivered());
+        }
+        // Which server-side failure it was is a refinement; the retry-after comes from the header.
+        let e = classify_response(
+            &ProviderId::CLOUD,
+            &answer(503),
+            Refinement::none().with_kind(Some(ErrorKind::RateLimited { retry_after: None })),
+        );
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::RateLimited {
+                retry_after: Some(Duration::from_secs(3))
+            }
+        );
+        assert!(e.maybe_delivered());
+    }
+
+    #[test]
+    fn a_4xx_body_code_names_the_kind_and_a_documented_code_clears_the_doubt() {
+        let e = classify_response(
+            &ProviderId::CLOUD,
+            &answer(400),
+            Refinement::none()
+                .with_kind(Some(ErrorKind::OutsideCustomerWindow))
+                .with_api_code(Some(131_047)),
+        );
+        assert_eq!(e.kind(), &ErrorKind::OutsideCustomerWindow);
+        assert!(!e.maybe_delivered());
+        let e = classify_response(
+            &ProviderId::TUJENGE,
+            &answer(502),
+            Refinement::none().not_processed(true),
+        );
+        assert_eq!(e.kind(), &ErrorKind::Server);
+        assert!(!e.maybe_delivered());
     }
 
     #[test]

@@ -49,7 +49,9 @@ mod transport;
 mod window;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BROADCAST_CONCURRENCY, DEFAULT_RATE_PER_SECOND};
-pub use error::{BoxError, Error, ErrorKind, classify_status, retry_after};
+pub use error::{
+    BoxError, Error, ErrorKind, Refinement, classify_response, classify_status, retry_after,
+};
 pub use executor::{AuthTicket, Executor, RequestAuth};
 pub use ext::ProviderExt;
 pub use provider::{

@@ -146,9 +146,48 @@ pub struct Capabilities {
     pub client_reference: bool,
     /// Messages to groups (`Recipient::Group`).
     pub groups: bool,
+    /// `OutboundMessage::from` reaches the provider as the sending number of that message
+    /// (EnableX's `from`). Where `false`, the adapter sends from its configured number only
+    /// and refuses a message naming another sender ([`Capabilities::admits`]).
+    pub sender_per_message: bool,
 }
 
 impl Capabilities {
+    /// Refuses, as [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), a message
+    /// this provider could not send as written: a content kind it does not declare, a
+    /// group recipient without [`groups`](Self::groups), a client reference without
+    /// [`client_reference`](Self::client_reference), a sender without
+    /// [`sender_per_message`](Self::sender_per_message). Adapters call it before encoding,
+    /// so no field of the unified message is dropped on the way to the wire.
+    pub fn admits(&self, message: &OutboundMessage) -> Result<(), Error> {
+        let kind = message.content.kind();
+        if !self.content.contains(kind) {
+            return Err(Error::unsupported(format!("sending {kind} messages")));
+        }
+        if matches!(message.to, waba_types::Recipient::Group(_)) && !self.groups {
+            return Err(Error::unsupported("group messages"));
+        }
+        if message.client_reference.is_some() && !self.client_reference {
+            return Err(Error::unsupported("client references").with_message(
+                "this provider has nowhere to carry OutboundMessage::client_reference; \
+                 keep the reference with the returned message id instead",
+            ));
+        }
+        if let Some(from) = &message.from
+            && !self.sender_per_message
+        {
+            return Err(
+                Error::unsupported("choosing the sending number per message").with_message(
+                    format!(
+                        "this provider sends from its configured number only, not {}",
+                        from.as_str()
+                    ),
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// Nothing but sending the given kinds.
     pub fn sending(content: ContentKinds) -> Self {
         Self {

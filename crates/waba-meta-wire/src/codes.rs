@@ -2,11 +2,12 @@
 //! (generic v2, EnableX, Mobile Gateway) relay them → [`ErrorKind`].
 //!
 //! Sources: Meta's error-code reference and the codes the seeds relay (Mobile Gateway's
-//! table: 131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001).
+//! table: 131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001); 132000 and
+//! 132018 from Meta's error table as netflie's client quotes it.
 
 use std::time::Duration;
 
-use waba_core::ErrorKind;
+use waba_core::{ErrorKind, Refinement};
 
 /// Every code classified, with its meaning. (Codes not listed fall back to the HTTP
 /// status: 5xx is a server error, anything else a provider error with its code kept.)
@@ -48,7 +49,15 @@ pub const CODES: &[(i64, &str)] = &[
     ),
     (131_053, "media upload or download error"),
     (131_056, "too many messages to the same recipient"),
+    (
+        132_000,
+        "number of template parameters does not match the template",
+    ),
     (132_001, "template does not exist in that name or language"),
+    (
+        132_018,
+        "a template parameter has a newline, a tab or more than 4 consecutive spaces",
+    ),
     (133_016, "registration rate limit"),
 ];
 
@@ -63,6 +72,27 @@ pub fn kind_of(code: i64, retry_after: Option<Duration>) -> Option<ErrorKind> {
         131_026 | 131_030 => ErrorKind::InvalidRecipient,
         368 | 130_497 | 131_031 | 131_042 | 131_048 | 131_049 => ErrorKind::PolicyBlocked,
         33 | 100 | 131_009 | 131_014 => ErrorKind::InvalidRequest { field: None },
+        132_000 | 132_018 => ErrorKind::InvalidRequest {
+            field: Some("content.components".to_owned()),
+        },
         _ => return None,
     })
+}
+
+/// Whether Meta documents `code` as a refusal before the message was processed: the
+/// throttling codes, which Meta returns *instead of* sending ("the API returns error code
+/// 130429 until you are within your allowed level again", Cloud API throughput; 4, 80007,
+/// 131056 and 133016 are the same refusal at other scopes). Not 1 or 2 ("temporarily
+/// unavailable"), which say nothing of what happened to the request.
+pub fn not_processed(code: i64) -> bool {
+    matches!(code, 4 | 80007 | 130_429 | 131_056 | 133_016)
+}
+
+/// The [`Refinement`] a Meta code brings to the HTTP status's verdict: its kind, the code,
+/// and whether it is documented as not processed.
+pub fn refine(code: Option<i64>) -> Refinement {
+    Refinement::none()
+        .with_kind(code.and_then(|c| kind_of(c, None)))
+        .with_api_code(code)
+        .not_processed(code.is_some_and(not_processed))
 }

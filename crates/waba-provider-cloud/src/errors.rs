@@ -1,27 +1,24 @@
-//! Cloud API error responses → [`waba_core::ErrorKind`]. The code table itself is Meta's
-//! and lives in `waba_meta_wire::codes`, shared with the providers that relay it.
+//! Cloud API error responses → a [`Refinement`] of the HTTP status's verdict. The code
+//! table itself is Meta's and lives in `waba_meta_wire::codes`, shared with the providers
+//! that relay it, with the codes Meta documents as "not processed".
 
-use waba_core::{Error, ProviderId};
+use waba_core::{Error, ProviderId, Refinement};
 
 use crate::wire::ErrorEnvelope;
 
-pub use waba_meta_wire::codes::{CODES, kind_of};
+pub use waba_meta_wire::codes::{CODES, kind_of, not_processed};
 
-/// Classifies an error response.
+/// Classifies an error response: the status's verdict, refined by the body's code.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    let status = response.status();
-    let retry_after = waba_core::retry_after(response.headers());
-    let base =
-        waba_core::classify_status(status, response.headers()).with_provider(ProviderId::CLOUD);
+    waba_core::classify_response(&ProviderId::CLOUD, response, refine(response))
+}
+
+/// What the body adds to the status: Meta's error envelope, or a snippet of whatever came.
+fn refine(response: &http::Response<bytes::Bytes>) -> Refinement {
     let Ok(ErrorEnvelope { error }) = serde_json::from_slice::<ErrorEnvelope>(response.body())
     else {
         let text = String::from_utf8_lossy(response.body());
-        let snippet: String = text.chars().take(200).collect();
-        return if snippet.is_empty() {
-            base
-        } else {
-            base.with_message(snippet)
-        };
+        return Refinement::none().with_message(text.chars().take(200).collect::<String>());
     };
     let message = match (error.message, error.error_data.and_then(|d| d.details)) {
         (Some(m), Some(d)) => format!("{m}: {d}"),
@@ -29,19 +26,5 @@ pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
-    let mut err = match error.code.and_then(|c| kind_of(c, retry_after)) {
-        Some(kind) => Error::new(kind)
-            .with_provider(ProviderId::CLOUD)
-            .with_http_status(status.as_u16())
-            .with_maybe_delivered(base.maybe_delivered()),
-        None => base,
-    };
-    if let Some(code) = error.code {
-        err = err.with_api_code(code);
-    }
-    if message.is_empty() {
-        err
-    } else {
-        err.with_message(message)
-    }
+    waba_meta_wire::codes::refine(error.code).with_message(message)
 }

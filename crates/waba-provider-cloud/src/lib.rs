@@ -123,6 +123,10 @@ impl Provider for CloudProvider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(ProviderId::CLOUD))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

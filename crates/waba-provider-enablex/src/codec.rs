@@ -64,7 +64,13 @@ impl Codec {
                 .with_provider(pid())
         })?;
         let body = SendBody {
-            from: self.from.as_deref(),
+            // The message's own sender wins over the configured one (several numbers in one
+            // project); EnableX's `from` is the business number in digits.
+            from: message
+                .from
+                .as_ref()
+                .map(waba_types::PhoneNumber::digits)
+                .or(self.from.as_deref()),
             to: to.digits(),
             kind,
             preview_url: matches!(&message.content, Content::Text(t) if t.preview_url),

@@ -2,15 +2,18 @@
 //! pass through and are classified by Meta's table; the auth failure body
 //! (`"status": "Unauthorized"`) is `Auth` whatever the HTTP status.
 
-use waba_core::{Error, ErrorKind, ProviderId};
+use waba_core::{Error, ErrorKind, ProviderId, Refinement};
 
 use crate::wire::ErrorAnswer;
 
-/// Classifies an error answer.
+/// Classifies an error answer: the status's verdict, refined by the body.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    let status = response.status();
-    let base =
-        waba_core::classify_status(status, response.headers()).with_provider(ProviderId::ENABLEX);
+    waba_core::classify_response(&ProviderId::ENABLEX, response, refine(response))
+}
+
+/// What the body adds to the status: `Auth` for the auth failure body, else the first Meta
+/// code (with Meta's "not processed" codes), else EnableX's message.
+fn refine(response: &http::Response<bytes::Bytes>) -> Refinement {
     let a: ErrorAnswer = serde_json::from_slice(response.body()).unwrap_or_default();
     if a.status.as_deref() == Some("Unauthorized") {
         let text = [a.message, a.reason]
@@ -18,9 +21,8 @@ pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
             .flatten()
             .collect::<Vec<_>>()
             .join(": ");
-        return Error::new(ErrorKind::Auth)
-            .with_provider(ProviderId::ENABLEX)
-            .with_http_status(status.as_u16())
+        return Refinement::none()
+            .with_kind(Some(ErrorKind::Auth))
             .with_message(text);
     }
     let meta = a
@@ -31,22 +33,8 @@ pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
         .chain(a.error)
         .find(|e| e.code.is_some());
     let Some(meta) = meta else {
-        return match a.message {
-            Some(m) => base.with_message(m),
-            None => base,
-        };
+        return Refinement::none().with_message(a.message.unwrap_or_default());
     };
-    let code = meta.code.unwrap_or_default();
-    let retry_after = waba_core::retry_after(response.headers());
-    let err = match waba_meta_wire::codes::kind_of(code, retry_after) {
-        Some(kind) => Error::new(kind)
-            .with_provider(ProviderId::ENABLEX)
-            .with_http_status(status.as_u16()),
-        None => base,
-    }
-    .with_api_code(code);
-    match meta.title.or(meta.message) {
-        Some(t) => err.with_message(t),
-        None => err,
-    }
+    waba_meta_wire::codes::refine(meta.code)
+        .with_message(meta.title.or(meta.message).unwrap_or_default())
 }

@@ -119,8 +119,10 @@ impl EnableXProvider {
             }
         };
         let executor = Executor::new(ProviderId::ENABLEX, transport).with_auth(auth.shared());
-        let capabilities =
+        let mut capabilities =
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
+        // `from` is a field of every send body: a message's own sender goes there.
+        capabilities.sender_per_message = true;
         Ok(Self {
             codec,
             executor,
@@ -167,6 +169,10 @@ impl Provider for EnableXProvider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(ProviderId::ENABLEX))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -56,6 +56,18 @@ fn requests_of_every_kind_and_the_token_and_template_routes() {
                     .unwrap()
             )
         );
+        // The message's own sender wins over the configured one.
+        insta::assert_json_snapshot!(
+            "send_with_message_from",
+            render_request(
+                &with_from
+                    .encode_send(
+                        &OutboundMessage::new(samples::to(), Content::text("hi"))
+                            .with_from("+918041234567".parse().unwrap())
+                    )
+                    .unwrap()
+            )
+        );
         let token: serde_json::Value =
             serde_json::from_slice(&fixture("requests/token.json")).unwrap();
         let t = codec()

@@ -125,6 +125,10 @@ impl Provider for GenericV2Provider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(ProviderId::GENERIC_V2))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

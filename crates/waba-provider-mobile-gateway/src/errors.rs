@@ -3,7 +3,7 @@
 //! (131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001), found as a number in
 //! the error text (`(#131047) …`) and classified by Meta's table.
 
-use waba_core::{Error, ErrorKind, ProviderId};
+use waba_core::{Error, ErrorKind, ProviderId, Refinement};
 
 use crate::wire::{BadRequest, Unprocessable};
 
@@ -14,11 +14,14 @@ pub fn meta_code(text: &str) -> Option<i64> {
         .find_map(|w| w.parse().ok())
 }
 
-/// Classifies an error answer.
+/// Classifies an error answer: the status's verdict, refined by the body.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    let status = response.status();
-    let base = waba_core::classify_status(status, response.headers())
-        .with_provider(ProviderId::MOBILE_GATEWAY);
+    waba_core::classify_response(&ProviderId::MOBILE_GATEWAY, response, refine(response))
+}
+
+/// What the body adds to the status: the 422 body's first field, or the Meta code in the
+/// 400 body's text (with Meta's "not processed" codes).
+fn refine(response: &http::Response<bytes::Bytes>) -> Refinement {
     if let Ok(u) = serde_json::from_slice::<Unprocessable>(response.body())
         && let Some(first) = u.errors.first()
     {
@@ -28,36 +31,19 @@ pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
         } else {
             format!(" ({})", first.code)
         };
-        return Error::new(ErrorKind::InvalidRequest { field })
-            .with_provider(ProviderId::MOBILE_GATEWAY)
-            .with_http_status(status.as_u16())
+        return Refinement::none()
+            .with_kind(Some(ErrorKind::InvalidRequest { field }))
             .with_message(format!("{}{code}", first.description));
     }
     let Ok(b) = serde_json::from_slice::<BadRequest>(response.body()) else {
-        return base;
+        return Refinement::none();
     };
     let text = [b.error.as_deref(), b.message.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(": ");
-    let retry_after = waba_core::retry_after(response.headers());
-    let code = meta_code(&text);
-    let err = match code.and_then(|c| waba_meta_wire::codes::kind_of(c, retry_after)) {
-        Some(kind) => Error::new(kind)
-            .with_provider(ProviderId::MOBILE_GATEWAY)
-            .with_http_status(status.as_u16()),
-        None => base,
-    };
-    let err = match code {
-        Some(c) => err.with_api_code(c),
-        None => err,
-    };
-    if text.is_empty() {
-        err
-    } else {
-        err.with_message(text)
-    }
+    waba_meta_wire::codes::refine(meta_code(&text)).with_message(text)
 }
 
 #[cfg(test)]

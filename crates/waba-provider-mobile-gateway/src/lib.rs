@@ -112,6 +112,10 @@ impl Provider for MobileGatewayProvider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(ProviderId::MOBILE_GATEWAY))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -151,13 +151,14 @@ impl Codec {
                 _ => {}
             }
         }
-        if let Some(e) = envelope.errors.as_ref().and_then(|e| e.first()) {
-            // A success status with errors: the errors win.
-            let kind = errors::kind_of(e.code).unwrap_or(ErrorKind::Provider);
-            return Err(Error::new(kind)
-                .with_provider(self.provider.clone())
-                .with_api_code(e.code)
-                .with_message(e.title.clone().unwrap_or_default()));
+        if envelope.errors.as_ref().is_some_and(|e| !e.is_empty()) {
+            // A success status with errors: the provider answered and refused; the errors
+            // name the kind through the same chain as any error answer.
+            return Err(waba_core::classify_response(
+                &self.provider,
+                response,
+                errors::refine(response),
+            ));
         }
         Ok(envelope)
     }

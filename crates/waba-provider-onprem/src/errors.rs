@@ -3,7 +3,7 @@
 //! Codes from the on-prem seed and Tujenge's error scenarios (400, 408, 470, 1000, 1009,
 //! 1014, 2001, 500) and Meta's on-prem error reference (402, 410, 429, 471, 472, 1006).
 
-use waba_core::{Error, ErrorKind, ProviderId};
+use waba_core::{Error, ErrorKind, ProviderId, Refinement};
 
 use crate::wire::Envelope;
 
@@ -55,21 +55,26 @@ pub fn kind_of(code: i64) -> Option<ErrorKind> {
     })
 }
 
-/// Classifies an error response by its first `errors[]` code, else by HTTP status.
+/// Codes the on-prem client documents as refusing the request before processing it: the
+/// rate limits, 429 ("rate limit hit") and 471 ("spam rate limit hit"), which the client
+/// returns instead of sending (Meta's on-prem error reference; courier pauses the channel on
+/// both).
+pub fn not_processed(code: i64) -> bool {
+    matches!(code, 429 | 471)
+}
+
+/// Classifies an error response: the status's verdict, refined by the first `errors[]`
+/// code.
 pub fn from_response(provider: &ProviderId, response: &http::Response<bytes::Bytes>) -> Error {
-    let status = response.status();
-    let mut base =
-        waba_core::classify_status(status, response.headers()).with_provider(provider.clone());
+    waba_core::classify_response(provider, response, refine(response))
+}
+
+/// What the body adds to the status: the first `errors[]` entry, or a snippet of the body.
+pub fn refine(response: &http::Response<bytes::Bytes>) -> Refinement {
     let envelope: Envelope = serde_json::from_slice(response.body()).unwrap_or_default();
     let Some(first) = envelope.errors.and_then(|e| e.into_iter().next()) else {
-        let text = String::from_utf8_lossy(response.body())
-            .chars()
-            .take(200)
-            .collect::<String>();
-        if !text.is_empty() {
-            base = base.with_message(text);
-        }
-        return base;
+        let text = String::from_utf8_lossy(response.body());
+        return Refinement::none().with_message(text.chars().take(200).collect::<String>());
     };
     let message = match (first.title, first.details) {
         (Some(t), Some(d)) => format!("{t}: {d}"),
@@ -77,18 +82,9 @@ pub fn from_response(provider: &ProviderId, response: &http::Response<bytes::Byt
         (None, Some(d)) => d,
         (None, None) => String::new(),
     };
-    let retry_after = waba_core::retry_after(response.headers());
-    let err = match kind_of(first.code) {
-        Some(ErrorKind::RateLimited { .. }) => Error::new(ErrorKind::RateLimited { retry_after }),
-        Some(kind) => Error::new(kind),
-        None => base,
-    }
-    .with_provider(provider.clone())
-    .with_http_status(status.as_u16())
-    .with_api_code(first.code);
-    if message.is_empty() {
-        err
-    } else {
-        err.with_message(message)
-    }
+    Refinement::none()
+        .with_kind(kind_of(first.code))
+        .with_api_code(Some(first.code))
+        .not_processed(not_processed(first.code))
+        .with_message(message)
 }

@@ -182,6 +182,10 @@ impl Provider for OnPremProvider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(self.id()))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -53,10 +53,11 @@ pub fn decode_webhook(response: &http::Response<Bytes>) -> Result<WebhookConfig,
         return Err(e);
     }
     if !response.status().is_success() {
-        return Err(
-            waba_core::classify_status(response.status(), response.headers())
-                .with_provider(ProviderId::TUJENGE),
-        );
+        return Err(waba_core::classify_response(
+            &ProviderId::TUJENGE,
+            response,
+            waba_core::Refinement::none(),
+        ));
     }
     serde_json::from_slice(response.body()).map_err(|e| {
         Error::decode(format!("unexpected webhook configuration: {e}"))

@@ -3,7 +3,7 @@
 //! keep the on-prem shape and go to `waba-provider-onprem`'s table.
 
 use serde::Deserialize;
-use waba_core::{Error, ProviderId};
+use waba_core::{Error, ProviderId, Refinement};
 
 #[derive(Deserialize)]
 struct Gateway {
@@ -22,8 +22,23 @@ struct GatewayMeta {
     details: Option<Vec<String>>,
 }
 
-/// The proxy's own error, if the response is one.
+/// The proxy's own error, if the response is one: the status's verdict, refined by the
+/// status the body names.
 pub fn gateway_error(response: &http::Response<bytes::Bytes>) -> Option<Error> {
+    let refinement = gateway_refinement(response)?;
+    Some(waba_core::classify_response(
+        &ProviderId::TUJENGE,
+        response,
+        refinement,
+    ))
+}
+
+/// What the proxy's own error body adds to the status, if the response is one.
+///
+/// A body `http_code` of 502 is documented as "the WhatsApp Business stack is not running"
+/// ([d360-err]): the proxy answered for a stack that never saw the request, so it was not
+/// processed.
+fn gateway_refinement(response: &http::Response<bytes::Bytes>) -> Option<Refinement> {
     if response.status().is_success() {
         return None;
     }
@@ -33,20 +48,23 @@ pub fn gateway_error(response: &http::Response<bytes::Bytes>) -> Option<Error> {
     {
         return None;
     }
-    let status = g
+    let named = g
         .meta
         .http_code
-        .and_then(|c| http::StatusCode::from_u16(c).ok())
-        .unwrap_or(response.status());
+        .and_then(|c| http::StatusCode::from_u16(c).ok());
     let mut message = g.meta.developer_message.unwrap_or_default();
     if let Some(details) = g.meta.details.filter(|d| !d.is_empty()) {
         message = format!("{message} ({})", details.join("; "));
     }
-    let err =
-        waba_core::classify_status(status, response.headers()).with_provider(ProviderId::TUJENGE);
-    Some(if message.is_empty() {
-        err
-    } else {
-        err.with_message(message)
-    })
+    let kind = named.map(|s| {
+        waba_core::classify_status(s, response.headers())
+            .kind()
+            .clone()
+    });
+    Some(
+        Refinement::none()
+            .with_kind(kind)
+            .not_processed(named == Some(http::StatusCode::BAD_GATEWAY))
+            .with_message(message),
+    )
 }

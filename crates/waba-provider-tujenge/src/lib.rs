@@ -203,6 +203,10 @@ impl Provider for TujengeProvider {
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
+        // Refuse what the wire cannot carry before encoding: no field is dropped silently.
+        self.capabilities()
+            .admits(message)
+            .map_err(|e| e.with_provider(ProviderId::TUJENGE))?;
         check_limits(message)?;
         let response = self.run(self.codec.encode_send(message)?).await?;
         self.codec.decode_send(&response)

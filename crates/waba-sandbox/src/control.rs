@@ -116,7 +116,9 @@ async fn templates(State(engine): State<Arc<Engine>>) -> Response {
     let list: Vec<_> = engine
         .templates()
         .into_iter()
-        .map(|(name, language)| json!({ "name": name, "language": language }))
+        .map(|(name, language, body_parameters)| {
+            json!({ "name": name, "language": language, "body_parameters": body_parameters })
+        })
         .collect();
     json(StatusCode::OK, &json!(list))
 }
@@ -125,16 +127,19 @@ async fn templates(State(engine): State<Arc<Engine>>) -> Response {
 struct NewTemplate {
     name: String,
     language: String,
+    /// How many body parameters it takes; absent, any number.
+    #[serde(default)]
+    body_parameters: Option<usize>,
 }
 
 async fn add_template(
     State(engine): State<Arc<Engine>>,
     axum::Json(t): axum::Json<NewTemplate>,
 ) -> Response {
-    engine.add_template(&t.name, &t.language);
+    engine.add_template(&t.name, &t.language, t.body_parameters);
     json(
         StatusCode::OK,
-        &json!({ "name": t.name, "language": t.language }),
+        &json!({ "name": t.name, "language": t.language, "body_parameters": t.body_parameters }),
     )
 }
 

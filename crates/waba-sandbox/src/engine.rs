@@ -11,7 +11,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use crate::faults::{Faults, RequestFault, WebhookFault};
+use crate::faults::{FaultBody, Faults, RequestFault, WebhookFault};
 
 /// How long the customer-service window stays open after a customer writes.
 pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -103,11 +103,15 @@ struct State {
     messages: Vec<StoredMessage>,
     index: HashMap<String, usize>,
     media: HashMap<String, (String, Bytes)>,
-    templates: HashSet<(String, String)>,
+    /// Approved templates (name, language) → how many body parameters each takes (`None`:
+    /// any number, for templates registered without saying).
+    templates: HashMap<(String, String), Option<usize>>,
     not_on_whatsapp: HashSet<String>,
     windows: HashMap<(String, String), Instant>,
     webhooks: HashMap<String, WebhookTarget>,
     faults: Faults,
+    /// API requests received, per emulation.
+    requests: HashMap<String, u64>,
     rate_per_second: Option<u32>,
     buckets: HashMap<String, (f64, Instant)>,
 }
@@ -130,6 +134,15 @@ pub(crate) struct Engine {
     emulations: OnceLock<HashMap<&'static str, Arc<dyn Emulation>>>,
 }
 
+/// The fault drawn for one API request, with how and when it strikes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DrawnFault {
+    pub(crate) fault: RequestFault,
+    pub(crate) delay: Duration,
+    pub(crate) after_handling: bool,
+    pub(crate) body: FaultBody,
+}
+
 /// Why a send is refused by a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -137,6 +150,77 @@ pub(crate) enum Refusal {
     NotOnWhatsApp,
     OutsideWindow,
     UnknownTemplate,
+    /// A text parameter WhatsApp refuses (Meta 132018): the reason names it.
+    ParameterFormat(String),
+    /// Not as many body parameters as the template has (Meta 132000).
+    ParameterCount {
+        expected: usize,
+        given: usize,
+    },
+}
+
+/// A template as a send names it, read from the Meta-format `template` object every
+/// emulated provider relays: name, language, and its parameters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TemplateUse<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) language: &'a str,
+    json: &'a serde_json::Value,
+}
+
+impl<'a> TemplateUse<'a> {
+    /// Reads the `template` object of a send body.
+    pub(crate) fn of(template: &'a serde_json::Value) -> Self {
+        Self {
+            name: template["name"].as_str().unwrap_or(""),
+            language: template["language"]["code"].as_str().unwrap_or(""),
+            json: template,
+        }
+    }
+
+    fn components(&self) -> impl Iterator<Item = (&'a str, &'a serde_json::Value)> {
+        self.json["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| (c["type"].as_str().unwrap_or(""), &c["parameters"]))
+    }
+
+    /// How many body parameters it gives.
+    fn body_parameters(&self) -> usize {
+        self.components()
+            .filter(|(kind, _)| kind.eq_ignore_ascii_case("body"))
+            .map(|(_, p)| p.as_array().map_or(0, Vec::len))
+            .sum()
+    }
+
+    /// Why WhatsApp would refuse one of its text parameters: a newline, a tab, more than
+    /// four consecutive spaces (132018), or a header parameter over 60 characters. Written
+    /// here from Meta's error table, not borrowed from the library under test.
+    fn text_fault(&self) -> Option<String> {
+        for (kind, parameters) in self.components() {
+            for p in parameters.as_array().into_iter().flatten() {
+                let Some(text) = p["text"].as_str() else {
+                    continue;
+                };
+                if text.contains(['\n', '\r']) {
+                    return Some(format!("{kind} parameter {text:?} has a new line"));
+                }
+                if text.contains('\t') {
+                    return Some(format!("{kind} parameter {text:?} has a tab"));
+                }
+                if text.contains("     ") {
+                    return Some(format!(
+                        "{kind} parameter {text:?} has more than 4 consecutive spaces"
+                    ));
+                }
+                if kind.eq_ignore_ascii_case("header") && text.chars().count() > 60 {
+                    return Some(format!("header parameter {text:?} is over 60 characters"));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// `YYYY-MM-DD`, `HH:MM:SS` of Unix seconds, UTC.
@@ -180,12 +264,15 @@ impl Engine {
         rate_per_second: Option<u32>,
         seed: u64,
         faults: Faults,
-        templates: &[(String, String)],
+        templates: &[(String, String, Option<usize>)],
     ) -> Self {
         let state = State {
             faults,
             rate_per_second,
-            templates: templates.iter().cloned().collect(),
+            templates: templates
+                .iter()
+                .map(|(n, l, p)| ((n.clone(), l.clone()), *p))
+                .collect(),
             ..State::default()
         };
         Self {
@@ -236,11 +323,22 @@ impl Engine {
 
     // --- faults -------------------------------------------------------------
 
-    pub(crate) fn draw_request_fault(&self) -> (RequestFault, u64) {
+    /// Counts one API request to `emulation` and draws its fault.
+    pub(crate) fn draw_request_fault(&self, emulation: &str) -> DrawnFault {
         let mut state = self.lock();
-        let delay = state.faults.delay_ms;
+        *state.requests.entry(emulation.to_owned()).or_default() += 1;
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
-        (state.faults.draw_request(&mut rng), delay)
+        DrawnFault {
+            fault: state.faults.draw_request(&mut rng),
+            delay: Duration::from_millis(state.faults.delay_ms),
+            after_handling: state.faults.after_handling,
+            body: state.faults.error_body,
+        }
+    }
+
+    /// How many API requests reached `emulation` (the control API is not counted).
+    pub(crate) fn requests(&self, emulation: &str) -> u64 {
+        self.lock().requests.get(emulation).copied().unwrap_or(0)
     }
 
     pub(crate) fn faults(&self) -> Faults {
@@ -259,7 +357,7 @@ impl Engine {
         &self,
         provider: &str,
         customer: &str,
-        template: Option<(&str, &str)>,
+        template: Option<TemplateUse<'_>>,
     ) -> Result<(), Refusal> {
         let mut state = self.lock();
         if let Some(rate) = state.rate_per_second {
@@ -280,12 +378,22 @@ impl Engine {
             return Err(Refusal::NotOnWhatsApp);
         }
         match template {
-            Some((name, language))
-                if !state
+            Some(t) => {
+                let Some(expected) = state
                     .templates
-                    .contains(&(name.to_owned(), language.to_owned())) =>
-            {
-                return Err(Refusal::UnknownTemplate);
+                    .get(&(t.name.to_owned(), t.language.to_owned()))
+                else {
+                    return Err(Refusal::UnknownTemplate);
+                };
+                let given = t.body_parameters();
+                if let Some(expected) = *expected
+                    && expected != given
+                {
+                    return Err(Refusal::ParameterCount { expected, given });
+                }
+                if let Some(reason) = t.text_fault() {
+                    return Err(Refusal::ParameterFormat(reason));
+                }
             }
             None if self.config.enforce_window => {
                 let open = state
@@ -296,7 +404,7 @@ impl Engine {
                     return Err(Refusal::OutsideWindow);
                 }
             }
-            Some(_) | None => {}
+            None => {}
         }
         Ok(())
     }
@@ -311,14 +419,21 @@ impl Engine {
         self.lock().rate_per_second
     }
 
-    pub(crate) fn add_template(&self, name: &str, language: &str) {
+    /// Approves a template taking `body_parameters` body parameters (`None`: any number).
+    pub(crate) fn add_template(&self, name: &str, language: &str, body_parameters: Option<usize>) {
         self.lock()
             .templates
-            .insert((name.to_owned(), language.to_owned()));
+            .insert((name.to_owned(), language.to_owned()), body_parameters);
     }
 
-    pub(crate) fn templates(&self) -> Vec<(String, String)> {
-        let mut v: Vec<_> = self.lock().templates.iter().cloned().collect();
+    /// The approved templates: name, language, body parameters.
+    pub(crate) fn templates(&self) -> Vec<(String, String, Option<usize>)> {
+        let mut v: Vec<_> = self
+            .lock()
+            .templates
+            .iter()
+            .map(|((n, l), p)| (n.clone(), l.clone(), *p))
+            .collect();
         v.sort();
         v
     }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Faults {
     /// Answer this share of API requests with `error_status`.
     pub error_rate: f64,
-    /// The status of injected errors: 500 (default) or 503.
+    /// The status of injected errors: 500 (default), any 5xx, or 200 with
+    /// [`FaultBody::Garbage`].
     pub error_status: u16,
     /// Answer the next this many API requests with `error_status`, then behave.
     pub fail_next: u32,
@@ -19,8 +20,18 @@ pub struct Faults {
     pub throttle_next: u32,
     /// The `Retry-After` of injected 429s, seconds.
     pub retry_after_secs: u64,
-    /// Delay every API request this long, milliseconds.
+    /// Delay every API request this long, milliseconds. With `after_handling`, the answer
+    /// comes this late after the request was acted on: longer than the client's timeout, the
+    /// client times out on a message that was stored.
     pub delay_ms: u64,
+    /// Injected errors, resets and delays strike after the request was handled (the message
+    /// stored, its webhooks scheduled) instead of before: what a gateway failing after the
+    /// provider acted looks like. The client cannot tell the two apart.
+    pub after_handling: bool,
+    /// The body of injected errors and 429s.
+    pub error_body: FaultBody,
+    /// Answer the next this many API requests with 401, in the provider's shape.
+    pub unauthorized_next: u32,
     /// Close the connection without answering for this share of API requests (after
     /// reading them: the client cannot know whether they were acted on).
     pub reset_rate: f64,
@@ -34,6 +45,20 @@ pub struct Faults {
     pub webhook_duplicate_rate: f64,
 }
 
+/// The body of an injected error or 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultBody {
+    /// The provider's own error shape, with its code (the default).
+    #[default]
+    Provider,
+    /// No body at all, as a bare gateway or load balancer answers.
+    Empty,
+    /// An HTML page: not the JSON the provider documents (with status 200, a success the
+    /// client cannot read).
+    Garbage,
+}
+
 /// What to do with one API request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RequestFault {
@@ -41,6 +66,7 @@ pub(crate) enum RequestFault {
     Reset,
     Error(u16),
     Throttle(u64),
+    Unauthorized,
 }
 
 /// What to do with one webhook.
@@ -62,6 +88,10 @@ impl Faults {
 
     /// Draws the fault for one request; counts down the `*_next` budgets.
     pub(crate) fn draw_request(&mut self, rng: &mut fastrand::Rng) -> RequestFault {
+        if self.unauthorized_next > 0 {
+            self.unauthorized_next -= 1;
+            return RequestFault::Unauthorized;
+        }
         if self.reset_next > 0 {
             self.reset_next -= 1;
             return RequestFault::Reset;

@@ -29,6 +29,10 @@
 //!   `meta` body). On-prem tokens expire after `token_lifetime_secs` and die at logout.
 //! - Unknown template (name and language): Cloud 132001 (HTTP 404); on-prem and Tujenge 2001,
 //!   also for a missing or wrong `namespace`.
+//! - Template parameters: a number of body parameters other than the template's: Meta 132000;
+//!   a text parameter with a newline, a tab or more than four consecutive spaces, or a header
+//!   parameter over 60 characters: Meta 132018 (HTTP 400 in each provider's shape; on-prem
+//!   and Tujenge 1009, "parameter value is not valid").
 //! - A free-form message to a customer who has not written in 24 hours: Cloud 131047;
 //!   on-prem and Tujenge 470.
 //!   A customer "writes" through the control API ([`SandboxHandle::inject_inbound`]),
@@ -61,7 +65,7 @@
 //! | `GET /_sandbox/messages/{id}` | one message |
 //! | `POST /_sandbox/inbound` `{"provider","from","text","name"?}` | a customer writes: stores it, opens the window, sends the inbound webhook |
 //! | `GET`/`PUT /_sandbox/faults` | read or replace the [`Faults`] |
-//! | `GET`/`POST /_sandbox/templates` `{"name","language"}` | list or register approved templates |
+//! | `GET`/`POST /_sandbox/templates` `{"name","language","body_parameters"?}` | list or register approved templates (without `body_parameters`, any number) |
 //! | `POST /_sandbox/contacts` `{"number","on_whatsapp"}` | mark a number as (not) on WhatsApp |
 //! | `GET`/`PUT /_sandbox/webhooks/{provider}` `{"url","headers"?}` | where that provider's webhooks go |
 
@@ -80,7 +84,7 @@ pub use emulation::generic_v2::GenericV2Account;
 pub use emulation::mobile_gateway::MobileGatewayAccount;
 pub use emulation::onprem::{OnPremAccount, TujengeAccount};
 pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
-pub use faults::Faults;
+pub use faults::{FaultBody, Faults};
 use tokio::sync::oneshot;
 use waba_types::PhoneNumber;
 
@@ -95,12 +99,13 @@ use crate::engine::{Emulation, Engine, EngineConfig};
 /// default tier).
 pub const DEFAULT_RATE: u32 = 80;
 
-/// Templates approved from the start.
-pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("hello_world", "en_US"),
-    ("order_update", "en_US"),
-    ("order_update", "en"),
-    ("payment_reminder", "en"),
+/// Templates approved from the start: name, language, and how many body parameters each
+/// takes (a send with another number is refused, as Meta does with 132000).
+pub const DEFAULT_TEMPLATES: &[(&str, &str, usize)] = &[
+    ("hello_world", "en_US", 0),
+    ("order_update", "en_US", 1),
+    ("order_update", "en", 1),
+    ("payment_reminder", "en", 2),
 ];
 
 /// Entry point: [`Sandbox::builder`].
@@ -119,7 +124,7 @@ impl Sandbox {
             seed: 0x5eed,
             templates: DEFAULT_TEMPLATES
                 .iter()
-                .map(|(n, l)| ((*n).to_owned(), (*l).to_owned()))
+                .map(|(n, l, p)| ((*n).to_owned(), (*l).to_owned(), Some(*p)))
                 .collect(),
             cloud: CloudAccount::default(),
             onprem: OnPremAccount::default(),
@@ -142,7 +147,7 @@ pub struct SandboxBuilder {
     enforce_window: bool,
     faults: Faults,
     seed: u64,
-    templates: Vec<(String, String)>,
+    templates: Vec<(String, String, Option<usize>)>,
     cloud: CloudAccount,
     onprem: OnPremAccount,
     tujenge: TujengeAccount,
@@ -189,9 +194,22 @@ impl SandboxBuilder {
         self
     }
 
-    /// Approves one more template.
+    /// Approves one more template, taking any number of body parameters.
     pub fn template(mut self, name: &str, language: &str) -> Self {
-        self.templates.push((name.to_owned(), language.to_owned()));
+        self.templates
+            .push((name.to_owned(), language.to_owned(), None));
+        self
+    }
+
+    /// Approves one more template taking exactly `body_parameters` body parameters.
+    pub fn template_with_parameters(
+        mut self,
+        name: &str,
+        language: &str,
+        body_parameters: usize,
+    ) -> Self {
+        self.templates
+            .push((name.to_owned(), language.to_owned(), Some(body_parameters)));
         self
     }
 
@@ -428,6 +446,12 @@ impl SandboxHandle {
         self.engine.set_faults(faults);
     }
 
+    /// How many API requests reached `emulation` (`cloud`) since the start, token and login
+    /// calls included, the control API not.
+    pub fn requests_of(&self, emulation: &str) -> u64 {
+        self.engine.requests(emulation)
+    }
+
     /// Changes the throughput limit per business number (`None`: off).
     pub fn set_rate_limit(&self, per_second: Option<u32>) {
         self.engine.set_rate_limit(per_second);
@@ -438,9 +462,16 @@ impl SandboxHandle {
         self.engine.rate_limit()
     }
 
-    /// Approves a template.
+    /// Approves a template, taking any number of body parameters.
     pub fn add_template(&self, name: &str, language: &str) {
-        self.engine.add_template(name, language);
+        self.engine.add_template(name, language, None);
+    }
+
+    /// Approves a template taking exactly `body_parameters` body parameters; a send with
+    /// another number is refused (Meta's 132000, in each provider's shape).
+    pub fn add_template_with_parameters(&self, name: &str, language: &str, body_parameters: usize) {
+        self.engine
+            .add_template(name, language, Some(body_parameters));
     }
 
     /// Marks a number as (not) on WhatsApp.

@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,8 +12,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower::ServiceExt as _;
 
-use crate::engine::Engine;
-use crate::faults::RequestFault;
+use crate::engine::{Emulation, Engine};
+use crate::faults::{FaultBody, RequestFault};
 
 /// Why the connection is dropped: an injected reset.
 #[derive(Debug)]
@@ -69,22 +68,72 @@ async fn handle(
         .nth(1)
         .filter(|p| *p != "_sandbox")
         .and_then(|p| engine.emulation(p));
-    if let Some(emulation) = emulation {
-        let (fault, delay) = engine.draw_request_fault();
-        if delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        match fault {
-            RequestFault::None => {}
-            RequestFault::Reset => {
-                // Read the request first: the client cannot tell whether it was acted on.
-                let _ =
-                    axum::body::to_bytes(Body::new(request.into_body()), 64 * 1024 * 1024).await;
-                return Err(InjectedReset);
-            }
-            other => return Ok(emulation.fault_response(other)),
-        }
+    let Some(emulation) = emulation else {
+        return Ok(route(router, request).await);
+    };
+    let drawn = engine.draw_request_fault(emulation.name());
+    if drawn.after_handling {
+        // Act, then fail: the message is stored and its webhooks scheduled, but the answer
+        // is lost, late or replaced, as when a gateway fails after the provider acted.
+        let response = route(router, request).await;
+        tokio::time::sleep(drawn.delay).await;
+        return match drawn.fault {
+            RequestFault::None => Ok(response),
+            RequestFault::Reset => Err(InjectedReset),
+            other => Ok(fault_response(emulation.as_ref(), other, drawn.body)),
+        };
     }
+    tokio::time::sleep(drawn.delay).await;
+    match drawn.fault {
+        RequestFault::None => Ok(route(router, request).await),
+        RequestFault::Reset => {
+            // Read the request first: the client cannot tell whether it was acted on.
+            let _ = axum::body::to_bytes(Body::new(request.into_body()), 64 * 1024 * 1024).await;
+            Err(InjectedReset)
+        }
+        other => Ok(fault_response(emulation.as_ref(), other, drawn.body)),
+    }
+}
+
+async fn route(router: Router, request: hyper::Request<Incoming>) -> axum::response::Response {
     let response: Result<_, Infallible> = router.oneshot(request.map(Body::new)).await;
-    Ok(response.unwrap_or_else(|never| match never {}))
+    response.unwrap_or_else(|never| match never {})
+}
+
+/// The answer to an injected error, throttle or 401, with the body the faults ask for.
+fn fault_response(
+    emulation: &dyn Emulation,
+    fault: RequestFault,
+    body: FaultBody,
+) -> axum::response::Response {
+    let (status, retry_after) = match fault {
+        RequestFault::Error(status) => (
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            None,
+        ),
+        RequestFault::Throttle(secs) => (http::StatusCode::TOO_MANY_REQUESTS, Some(secs)),
+        RequestFault::Unauthorized => (http::StatusCode::UNAUTHORIZED, None),
+        RequestFault::None | RequestFault::Reset => (http::StatusCode::OK, None),
+    };
+    let mut response = match body {
+        FaultBody::Provider => return emulation.fault_response(fault),
+        FaultBody::Empty => axum::response::Response::new(Body::empty()),
+        FaultBody::Garbage => {
+            let mut r = axum::response::Response::new(Body::from(
+                "<html><body><h1>Gateway</h1><p>injected by the sandbox</p></body></html>",
+            ));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/html"),
+            );
+            r
+        }
+    };
+    *response.status_mut() = status;
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, secs.into());
+    }
+    response
 }

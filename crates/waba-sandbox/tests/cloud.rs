@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use waba_sandbox::{Faults, Sandbox, SandboxHandle};
+use waba_sandbox::{FaultBody, Faults, Sandbox, SandboxHandle};
 use waba_types::PhoneNumber;
 
 const CUSTOMER: &str = "+16315551002";
@@ -286,4 +286,135 @@ async fn control_api_over_http() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+fn outbound(s: &SandboxHandle) -> usize {
+    s.messages_of("cloud")
+        .iter()
+        .filter(|m| m.direction == "outbound")
+        .count()
+}
+
+#[tokio::test]
+async fn faults_after_handling_store_the_message_then_fail() {
+    let s = Sandbox::builder().lifecycle(None).start().await.unwrap();
+    let token = s.cloud().access_token.clone();
+    open_window(&s).await;
+
+    // 504 with Meta's code 2, after the message was stored.
+    s.set_faults(Faults {
+        fail_next: 1,
+        error_status: 504,
+        after_handling: true,
+        ..Faults::default()
+    });
+    let (status, v) = send(&s, &token, &text("stored, then 504")).await;
+    assert_eq!((status, code(&v)), (504, 2), "{v}");
+    assert_eq!(outbound(&s), 1, "acted on before failing");
+
+    // The same fault before handling stores nothing.
+    s.set_faults(Faults {
+        fail_next: 1,
+        error_status: 504,
+        ..Faults::default()
+    });
+    let (status, _) = send(&s, &token, &text("refused")).await;
+    assert_eq!(status, 504);
+    assert_eq!(outbound(&s), 1);
+
+    // A bare 504 and a 200 that is not JSON, both after storing.
+    s.set_faults(Faults {
+        fail_next: 1,
+        error_status: 504,
+        after_handling: true,
+        error_body: FaultBody::Empty,
+        ..Faults::default()
+    });
+    let (status, v) = send(&s, &token, &text("stored, then a bare 504")).await;
+    assert_eq!((status, v), (504, Value::Null));
+    s.set_faults(Faults {
+        fail_next: 1,
+        error_status: 200,
+        after_handling: true,
+        error_body: FaultBody::Garbage,
+        ..Faults::default()
+    });
+    let (status, v) = send(&s, &token, &text("stored, then HTML")).await;
+    assert_eq!((status, v), (200, Value::Null));
+    assert_eq!(outbound(&s), 3);
+
+    // A reset after storing: no answer at all.
+    s.set_faults(Faults {
+        reset_next: 1,
+        after_handling: true,
+        ..Faults::default()
+    });
+    let url = format!(
+        "{}/v25.0/{}/messages",
+        s.url("cloud"),
+        s.cloud().phone_number_id
+    );
+    let r = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&text("stored, then reset"))
+        .send()
+        .await;
+    assert!(r.is_err(), "the connection was closed without an answer");
+    assert_eq!(outbound(&s), 4);
+
+    // An answer after the client's timeout: the client gives up, the message is stored.
+    s.set_faults(Faults {
+        delay_ms: 600,
+        after_handling: true,
+        ..Faults::default()
+    });
+    let r = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&token)
+        .timeout(Duration::from_millis(200))
+        .json(&text("stored, answered too late"))
+        .send()
+        .await;
+    assert!(r.is_err_and(|e| e.is_timeout()));
+    assert_eq!(outbound(&s), 5);
+    s.set_faults(Faults::default());
+
+    // A 401 once, then the token works again; every API request is counted.
+    s.set_faults(Faults {
+        unauthorized_next: 1,
+        ..Faults::default()
+    });
+    let (status, v) = send(&s, &token, &text("401")).await;
+    assert_eq!((status, code(&v)), (401, 190));
+    let (status, _) = send(&s, &token, &text("fine")).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.requests_of("cloud"), 8);
+}
+
+#[tokio::test]
+async fn template_parameters_are_checked_as_meta_does() {
+    let s = Sandbox::builder().lifecycle(None).start().await.unwrap();
+    let token = s.cloud().access_token.clone();
+    let template = |params: &[&str]| {
+        let parameters: Vec<Value> = params
+            .iter()
+            .map(|p| json!({"type": "text", "text": p}))
+            .collect();
+        json!({"messaging_product": "whatsapp", "to": CUSTOMER, "type": "template",
+            "template": {"name": "order_update", "language": {"code": "en_US"},
+                "components": [{"type": "body", "parameters": parameters}]}})
+    };
+    for bad in ["a\nb", "a\tb", "a     b"] {
+        let (status, v) = send(&s, &token, &template(&[bad])).await;
+        assert_eq!((status, code(&v)), (400, 132_018), "{bad:?}: {v}");
+    }
+    // order_update takes one body parameter.
+    let (status, v) = send(&s, &token, &template(&["A-1", "extra"])).await;
+    assert_eq!((status, code(&v)), (400, 132_000), "{v}");
+    let (status, v) = send(&s, &token, &template(&[])).await;
+    assert_eq!((status, code(&v)), (400, 132_000), "{v}");
+    let (status, v) = send(&s, &token, &template(&["A-1    ok"])).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(outbound(&s), 1);
 }

@@ -32,8 +32,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use waba_core::{Client, Error, ErrorKind, MediaUpload, Provider, RetryPolicy, SharedProvider};
-use waba_sandbox::{Faults, SandboxHandle};
-use waba_types::{Content, DeliveryStatus, Event, MediaKind, OutboundMessage, PhoneNumber, Text};
+use waba_sandbox::{FaultBody, Faults, SandboxHandle};
+use waba_types::{
+    Content, ContentKind, DeliveryStatus, Event, MediaKind, OutboundMessage, PhoneNumber, Text,
+};
 use waba_webhook::{Verifier, WebhookDecoder};
 
 use crate::samples;
@@ -70,6 +72,10 @@ pub async fn run(t: &Target<'_>) {
     rules_surface_as_error_kinds(t).await;
     retries_recover_without_duplicates(t).await;
     resets_are_not_retried_blindly(t).await;
+    faults_are_classified_and_never_resend_a_maybe_delivered_message(t).await;
+    per_message_sender_is_honoured_or_refused(t).await;
+    client_reference_is_carried_or_refused(t).await;
+    template_parameter_rules_hold_before_and_at_the_provider(t).await;
     broadcast_returns_one_outcome_per_recipient(t).await;
     optional_operations_match_capabilities(t).await;
     status_webhooks_arrive_for_sent_ids(t).await;
@@ -132,7 +138,19 @@ pub async fn content_kinds_are_accepted(t: &Target<'_>) {
             continue;
         }
         if let Content::Template(template) = &content {
-            t.sandbox.add_template(&template.name, &template.language);
+            let body_parameters = template
+                .components
+                .iter()
+                .map(|c| match c {
+                    waba_types::TemplateComponent::Body { parameters } => parameters.len(),
+                    _ => 0,
+                })
+                .sum();
+            t.sandbox.add_template_with_parameters(
+                &template.name,
+                &template.language,
+                body_parameters,
+            );
         }
         let before = outbound_count(t);
         let result = client
@@ -310,30 +328,49 @@ pub async fn rules_surface_as_error_kinds(t: &Target<'_>) {
     t.sandbox.set_faults(Faults::default());
 }
 
-/// Injected 5xx and 429 are retried to success, and the message is stored once.
+/// A 5xx or 429 that struck before the provider acted is retried to success when the
+/// caller accepts retrying possibly delivered sends (a 5xx is maybe-delivered: the client
+/// cannot know it came before), and a 429 with the default policy; the message is stored
+/// once.
 pub async fn retries_recover_without_duplicates(t: &Target<'_>) {
     let to = customer(105);
     open_window(t, &to).await;
-    for faults in [
-        Faults {
-            fail_next: 2,
-            error_status: 503,
-            ..Faults::default()
-        },
-        Faults {
-            fail_next: 1,
-            error_status: 500,
-            ..Faults::default()
-        },
-        Faults {
-            throttle_next: 1,
-            retry_after_secs: 0,
-            ..Faults::default()
-        },
+    for (faults, accept_maybe) in [
+        (
+            Faults {
+                fail_next: 2,
+                error_status: 503,
+                ..Faults::default()
+            },
+            true,
+        ),
+        (
+            Faults {
+                fail_next: 1,
+                error_status: 500,
+                ..Faults::default()
+            },
+            true,
+        ),
+        (
+            Faults {
+                throttle_next: 1,
+                retry_after_secs: 0,
+                ..Faults::default()
+            },
+            false,
+        ),
     ] {
         t.sandbox.set_faults(faults.clone());
         let before = outbound_count(t);
-        let r = client(t, 3)
+        let retry = RetryPolicy::attempts(3)
+            .with_backoff(Duration::from_millis(5), Duration::from_millis(50))
+            .with_retry_maybe_delivered(accept_maybe);
+        let client = Client::builder(t.provider.clone())
+            .no_rate_limit()
+            .retry(retry)
+            .build();
+        let r = client
             .send(&OutboundMessage::new(to.clone(), Content::text("retry me")))
             .await;
         let receipt = r.unwrap_or_else(|e| panic!("{faults:?}: not recovered: {e}"));
@@ -366,6 +403,390 @@ pub async fn resets_are_not_retried_blindly(t: &Target<'_>) {
     );
     assert!(matches!(e.kind(), ErrorKind::Transport(_)), "{e}");
     t.sandbox.set_faults(Faults::default());
+}
+
+/// What one fault case must end in.
+#[derive(Debug)]
+enum Expect {
+    /// The send fails with this kind (any transport kind for `Transport`), with this
+    /// `maybe_delivered()`, after exactly `requests` requests, `stored` messages stored.
+    Fails {
+        kind: fn(&ErrorKind) -> bool,
+        maybe_delivered: bool,
+        requests: u64,
+        stored: usize,
+    },
+    /// The send succeeds after exactly `requests` requests, the message stored once.
+    Recovers { requests: u64 },
+    /// A 401 once: a refreshable credential is fetched again and the send succeeds after
+    /// three requests (401, token, resend); a fixed one fails as `Auth` after one.
+    AuthOnce,
+}
+
+/// The fault cases: what the sandbox does, and what the send must end in.
+#[allow(clippy::too_many_lines, reason = "a table of cases, one per fault")]
+fn fault_cases() -> Vec<(&'static str, Faults, Expect)> {
+    let server = |k: &ErrorKind| matches!(k, ErrorKind::Server);
+    let after = |faults: Faults| Faults {
+        after_handling: true,
+        ..faults
+    };
+    vec![
+        (
+            "504 with the provider's error code, after the message was stored",
+            after(Faults {
+                fail_next: 1,
+                error_status: 504,
+                ..Faults::default()
+            }),
+            Expect::Fails {
+                kind: server,
+                maybe_delivered: true,
+                requests: 1,
+                stored: 1,
+            },
+        ),
+        (
+            "504 without a body, after the message was stored",
+            after(Faults {
+                fail_next: 1,
+                error_status: 504,
+                error_body: FaultBody::Empty,
+                ..Faults::default()
+            }),
+            Expect::Fails {
+                kind: server,
+                maybe_delivered: true,
+                requests: 1,
+                stored: 1,
+            },
+        ),
+        (
+            "500 with the provider's error code, after the message was stored",
+            after(Faults {
+                fail_next: 1,
+                error_status: 500,
+                ..Faults::default()
+            }),
+            Expect::Fails {
+                kind: server,
+                maybe_delivered: true,
+                requests: 1,
+                stored: 1,
+            },
+        ),
+        (
+            "503 before the provider acted (the client cannot tell)",
+            Faults {
+                fail_next: 1,
+                error_status: 503,
+                ..Faults::default()
+            },
+            Expect::Fails {
+                kind: server,
+                maybe_delivered: true,
+                requests: 1,
+                stored: 0,
+            },
+        ),
+        (
+            "429 with Retry-After and no body",
+            Faults {
+                throttle_next: 1,
+                retry_after_secs: 1,
+                error_body: FaultBody::Empty,
+                ..Faults::default()
+            },
+            Expect::Recovers { requests: 2 },
+        ),
+        (
+            "429 with the provider's rate-limit code",
+            Faults {
+                throttle_next: 1,
+                retry_after_secs: 0,
+                ..Faults::default()
+            },
+            Expect::Recovers { requests: 2 },
+        ),
+        (
+            "connection closed after the request was read and acted on",
+            after(Faults {
+                reset_next: 1,
+                ..Faults::default()
+            }),
+            Expect::Fails {
+                kind: |k| matches!(k, ErrorKind::Transport(_)),
+                maybe_delivered: true,
+                requests: 1,
+                stored: 1,
+            },
+        ),
+        (
+            "401 once",
+            Faults {
+                unauthorized_next: 1,
+                ..Faults::default()
+            },
+            Expect::AuthOnce,
+        ),
+        (
+            "200 whose body is not the documented JSON, after the message was stored",
+            after(Faults {
+                fail_next: 1,
+                error_status: 200,
+                error_body: FaultBody::Garbage,
+                ..Faults::default()
+            }),
+            Expect::Fails {
+                kind: |k| matches!(k, ErrorKind::Decode),
+                maybe_delivered: true,
+                requests: 1,
+                stored: 1,
+            },
+        ),
+    ]
+}
+
+/// Every adapter under the faults that follow or precede an accepted message, with the
+/// default retry policy: how many requests reach the provider, the error kind, and
+/// `maybe_delivered()`. A 5xx or a broken connection after the request was written is
+/// maybe-delivered whatever code the body carries, and is never resent.
+pub async fn faults_are_classified_and_never_resend_a_maybe_delivered_message(t: &Target<'_>) {
+    let cases = fault_cases();
+    let client = client(t, 3);
+    // A first send fetches any token, so that each case counts its own requests only.
+    let warm = customer(120);
+    open_window(t, &warm).await;
+    client
+        .send(&OutboundMessage::new(warm, Content::text("warm up")))
+        .await
+        .expect("a send without faults");
+    for (n, (name, faults, expect)) in cases.into_iter().enumerate() {
+        let to = customer(121 + n as u32);
+        open_window(t, &to).await;
+        t.sandbox.set_faults(faults);
+        let (requests, stored) = (t.sandbox.requests_of(t.emulation), outbound_count(t));
+        let result = client
+            .send(&OutboundMessage::new(to, Content::text(name)))
+            .await;
+        t.sandbox.set_faults(Faults::default());
+        let requests = t.sandbox.requests_of(t.emulation) - requests;
+        let stored = outbound_count(t) - stored;
+        let (want_requests, want_stored) = match (&expect, &result) {
+            (
+                Expect::Fails {
+                    kind,
+                    maybe_delivered,
+                    requests,
+                    stored,
+                },
+                Err(e),
+            ) => {
+                assert!(kind(e.kind()), "{name}: wrong kind: {e:?}");
+                assert_eq!(
+                    e.maybe_delivered(),
+                    *maybe_delivered,
+                    "{name}: maybe_delivered of {e:?}"
+                );
+                (*requests, *stored)
+            }
+            (Expect::Recovers { requests }, Ok(receipt)) => {
+                assert!(
+                    t.sandbox.message(receipt.id.as_str()).is_some(),
+                    "{name}: unstored id"
+                );
+                (*requests, 1)
+            }
+            (Expect::AuthOnce, Ok(receipt)) => {
+                assert!(
+                    t.sandbox.message(receipt.id.as_str()).is_some(),
+                    "{name}: unstored id"
+                );
+                (3, 1)
+            }
+            (Expect::AuthOnce, Err(e)) => {
+                assert_eq!(e.kind(), &ErrorKind::Auth, "{name}: {e:?}");
+                assert!(
+                    !e.maybe_delivered(),
+                    "{name}: a 401 delivered nothing: {e:?}"
+                );
+                (1, 0)
+            }
+            (_, r) => panic!("{name}: expected {expect:?}, got {r:?}"),
+        };
+        assert_eq!(
+            requests, want_requests,
+            "{name}: requests that reached the provider"
+        );
+        assert_eq!(stored, want_stored, "{name}: messages stored");
+    }
+    throttling_is_refused_not_maybe_delivered(t).await;
+}
+
+/// The kind of a throttling answer, seen by the adapter itself (no retry in between): the
+/// provider's rate-limit code is `RateLimited` with its `Retry-After`, and nothing was sent.
+pub async fn throttling_is_refused_not_maybe_delivered(t: &Target<'_>) {
+    let to = customer(140);
+    open_window(t, &to).await;
+    t.sandbox.set_faults(Faults {
+        throttle_next: 1,
+        retry_after_secs: 3,
+        ..Faults::default()
+    });
+    let e = t
+        .provider
+        .send(&OutboundMessage::new(to, Content::text("throttled")))
+        .await
+        .expect_err("throttled");
+    t.sandbox.set_faults(Faults::default());
+    assert_eq!(
+        e.kind(),
+        &ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(3))
+        },
+        "the provider's rate-limit code: {e:?}"
+    );
+    assert!(!e.maybe_delivered(), "a throttled send was refused: {e:?}");
+}
+
+/// `OutboundMessage::from` is honoured on the wire (the provider receives that number) or
+/// refused as `Unsupported` before any request, by the adapter itself.
+pub async fn per_message_sender_is_honoured_or_refused(t: &Target<'_>) {
+    let to = customer(141);
+    open_window(t, &to).await;
+    let from = PhoneNumber::parse("+918041234567").expect("a valid number");
+    let message =
+        OutboundMessage::new(to, Content::text("from another number")).with_from(from.clone());
+    let requests = t.sandbox.requests_of(t.emulation);
+    let declared = t.provider.capabilities().sender_per_message;
+    match t.provider.send(&message).await {
+        Ok(receipt) => {
+            assert!(declared, "a sender was accepted but not declared");
+            let stored = t
+                .sandbox
+                .message(receipt.id.as_str())
+                .expect("the message is stored");
+            assert!(
+                stored.body.to_string().contains(from.digits()),
+                "the sender did not reach the provider: {}",
+                stored.body
+            );
+        }
+        Err(e) => {
+            assert!(!declared, "a declared sender was refused: {e}");
+            assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }), "{e:?}");
+            assert_eq!(
+                t.sandbox.requests_of(t.emulation),
+                requests,
+                "a refused sender reached the network"
+            );
+        }
+    }
+}
+
+/// `OutboundMessage::client_reference` reaches the provider where
+/// `Capabilities::client_reference` says so, and is refused as `Unsupported` before any
+/// request where it does not.
+pub async fn client_reference_is_carried_or_refused(t: &Target<'_>) {
+    let to = customer(143);
+    open_window(t, &to).await;
+    let message = OutboundMessage::new(to, Content::text("with a reference"))
+        .with_client_reference("conformance-ref-1");
+    let requests = t.sandbox.requests_of(t.emulation);
+    let declared = t.provider.capabilities().client_reference;
+    match t.provider.send(&message).await {
+        Ok(receipt) => {
+            assert!(declared, "a client reference was accepted but not declared");
+            let stored = t
+                .sandbox
+                .message(receipt.id.as_str())
+                .expect("the message is stored");
+            assert_eq!(
+                stored.client_reference.as_deref(),
+                Some("conformance-ref-1"),
+                "the reference did not reach the provider"
+            );
+        }
+        Err(e) => {
+            assert!(!declared, "a declared client reference was refused: {e}");
+            assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }), "{e:?}");
+            assert_eq!(
+                t.sandbox.requests_of(t.emulation),
+                requests,
+                "a refused reference reached the network"
+            );
+        }
+    }
+}
+
+/// Template text parameters WhatsApp refuses (a newline, a tab, more than four consecutive
+/// spaces: Meta's 132018) fail validation before any request, and the provider refuses
+/// them too when validation is off; so does a number of body parameters the registered
+/// template does not take (Meta's 132000).
+pub async fn template_parameter_rules_hold_before_and_at_the_provider(t: &Target<'_>) {
+    if !t
+        .provider
+        .capabilities()
+        .content
+        .contains(ContentKind::Template)
+    {
+        return;
+    }
+    let to = customer(142);
+    let requests = t.sandbox.requests_of(t.emulation);
+    let e = expect_kind(
+        "newline in a parameter",
+        client(t, 1)
+            .send(&OutboundMessage::new(
+                to.clone(),
+                Content::template("order_update", "en_US", ["line one\nline two"]),
+            ))
+            .await,
+        &ErrorKind::InvalidRequest {
+            field: Some("content.components[0].parameters[0].text".into()),
+        },
+    );
+    assert!(e.to_string().contains("newline"), "{e}");
+    assert_eq!(
+        t.sandbox.requests_of(t.emulation),
+        requests,
+        "an invalid template parameter reached the network"
+    );
+    let unchecked = Client::builder(t.provider.clone())
+        .no_rate_limit()
+        .retry(RetryPolicy::none())
+        .validate(false)
+        .build();
+    t.sandbox
+        .add_template_with_parameters("conformance_two", "en_US", 2);
+    for (what, parameters) in [
+        ("a newline", vec!["line one\nline two", "x"]),
+        ("a tab", vec!["a\tb", "x"]),
+        ("five spaces", vec!["a     b", "x"]),
+        ("one body parameter of two", vec!["x"]),
+        ("three body parameters of two", vec!["x", "y", "z"]),
+    ] {
+        let before = outbound_count(t);
+        let e = unchecked
+            .send(&OutboundMessage::new(
+                to.clone(),
+                Content::template("conformance_two", "en_US", parameters),
+            ))
+            .await
+            .expect_err(what);
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidRequest { .. }),
+            "{what}: {e:?}"
+        );
+        assert_eq!(outbound_count(t), before, "{what}: stored");
+    }
+    unchecked
+        .send(&OutboundMessage::new(
+            to,
+            Content::template("conformance_two", "en_US", ["x", "y    z"]),
+        ))
+        .await
+        .expect("two body parameters, four spaces");
 }
 
 /// A broadcast of 500 recipients with injected failures returns 500 outcomes, in order;

@@ -46,6 +46,9 @@ impl StubProvider {
     pub fn new_ok() -> Self {
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.groups = true;
+        // It keeps every field of the messages it records.
+        capabilities.client_reference = true;
+        capabilities.sender_per_message = true;
         Self {
             state: Arc::default(),
             next_id: Arc::new(AtomicU64::new(1)),

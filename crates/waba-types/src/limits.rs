@@ -22,6 +22,13 @@ pub const INTERACTIVE_BODY_MAX: usize = 1024;
 pub const LIST_BODY_MAX: usize = 4096;
 /// Text header and footer of an interactive message, in characters. Meta.
 pub const HEADER_FOOTER_MAX: usize = 60;
+/// A text parameter of a template's header, in characters: the header text, parameters
+/// filled in, is at most 60 characters. Meta's template reference.
+pub const TEMPLATE_HEADER_PARAMETER_MAX: usize = 60;
+/// Consecutive spaces allowed in a template text parameter; more, a newline or a tab is
+/// refused with code 132018 ("the parameter has a new line, a tab, or more than 4
+/// consecutive spaces"). Meta's error reference.
+pub const TEMPLATE_PARAMETER_SPACES_MAX: usize = 4;
 /// The label of the button that opens a list, in characters. Meta.
 pub const LIST_BUTTON_MAX: usize = 20;
 /// Sections of a list message. Meta.

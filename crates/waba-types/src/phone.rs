@@ -76,6 +76,15 @@ pub enum PhoneError {
         /// How many digits it has.
         digits: usize,
     },
+    /// No country has the calling code the number starts with (`+999…`). Checked against
+    /// libphonenumber's metadata (the `phonenumber` crate), which lists every assigned code.
+    #[error("phone number {input:?} starts with no country calling code in use (+{leading})")]
+    UnknownCountryCode {
+        /// What was given.
+        input: String,
+        /// Its first three digits, which no calling code prefixes.
+        leading: String,
+    },
     /// The region-aware parser rejected the number.
     #[error("phone number {input:?} is not a valid number for region {region}: {reason}")]
     Region {
@@ -162,6 +171,12 @@ impl PhoneNumber {
                 digits: count,
             });
         }
+        if country_code(digits).is_none() {
+            return Err(PhoneError::UnknownCountryCode {
+                input: input.to_owned(),
+                leading: digits.chars().take(3).collect(),
+            });
+        }
         let mut e164 = String::with_capacity(count + 1);
         e164.push('+');
         e164.push_str(digits);
@@ -208,6 +223,14 @@ pub fn mask_digits(value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The country calling code `digits` start with, if one is assigned. Calling codes are one
+/// to three digits and prefix-free (ITU-T E.164), so at most one prefix matches.
+fn country_code(digits: &str) -> Option<u16> {
+    (1..=3)
+        .filter_map(|n| digits.get(..n)?.parse::<u16>().ok())
+        .find(|code| phonenumber::metadata::DATABASE.by_code(code).is_some())
 }
 
 fn collect_digits(input: &str, rest: &str, offset: usize) -> Result<String, PhoneError> {
@@ -335,6 +358,37 @@ mod tests {
     }
 
     #[test]
+    fn rejects_country_codes_no_country_has() {
+        for input in [
+            "+999 123 4567",
+            "+9991234567",
+            "+80 1234 5678",
+            "00999 123 4567",
+        ] {
+            let err = PhoneNumber::parse(input).unwrap_err();
+            assert!(
+                matches!(err, PhoneError::UnknownCountryCode { .. }),
+                "{input}: {err:?}"
+            );
+            assert!(err.to_string().contains("no country calling code"), "{err}");
+        }
+        assert!(matches!(
+            PhoneNumber::from_wa_id("9991234567"),
+            Err(PhoneError::UnknownCountryCode { .. })
+        ));
+        // One-, two- and three-digit codes, and non-geographic ones, are accepted.
+        for input in [
+            "+1 631 555 1002",
+            "+44 20 7946 0958",
+            "+353 1 234 5678",
+            "+800 1234 5678",
+            "+7 495 123 4567",
+        ] {
+            assert!(PhoneNumber::parse(input).is_ok(), "{input}");
+        }
+    }
+
+    #[test]
     fn rejects_letters_and_says_where() {
         let err = PhoneNumber::parse("+1 631 CALL NOW").unwrap_err();
         assert_eq!(
@@ -444,9 +498,21 @@ mod tests {
             }
 
             #[test]
-            fn valid_digit_strings_are_accepted(d in "[1-9][0-9]{7,14}") {
+            fn valid_digit_strings_are_accepted(d in "(1|7|44|64|91|353|880)[0-9]{7,11}") {
                 let n = PhoneNumber::parse(&format!("+{d}")).unwrap();
                 prop_assert_eq!(n.digits(), d.as_str());
+            }
+
+            #[test]
+            fn unassigned_country_codes_are_refused(rest in "[0-9]{7,11}") {
+                // 999, 990 and 28x are no country's calling code (ITU-T E.164 spare codes).
+                for code in ["999", "990", "28"] {
+                    let is_unknown = matches!(
+                        PhoneNumber::parse(&format!("+{code}{rest}")),
+                        Err(PhoneError::UnknownCountryCode { .. })
+                    );
+                    prop_assert!(is_unknown);
+                }
             }
         }
     }

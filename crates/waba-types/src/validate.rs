@@ -507,9 +507,22 @@ fn check_template(c: &mut Checker, t: &Template) {
                 parameters
             }
         };
+        let header = matches!(component, TemplateComponent::Header { .. });
         for (p, parameter) in parameters.iter().enumerate() {
             let at = format!("{base}.parameters[{p}]");
             match parameter {
+                TemplateParameter::Text { text } => {
+                    if let Some(reason) = template_text_fault(text) {
+                        c.push(format!("{at}.text"), Violation::Invalid { reason });
+                    }
+                    if header {
+                        c.max_chars(
+                            || format!("{at}.text"),
+                            text,
+                            l::TEMPLATE_HEADER_PARAMETER_MAX,
+                        );
+                    }
+                }
                 TemplateParameter::Image { media }
                 | TemplateParameter::Video { media }
                 | TemplateParameter::Document { media, .. } => c.media(&at, media),
@@ -523,10 +536,41 @@ fn check_template(c: &mut Checker, t: &Template) {
                         );
                     }
                 }
-                TemplateParameter::Text { .. }
-                | TemplateParameter::DateTime { .. }
-                | TemplateParameter::Payload { .. } => {}
+                TemplateParameter::DateTime { .. } | TemplateParameter::Payload { .. } => {}
             }
         }
     }
+}
+
+/// Why WhatsApp refuses a template text parameter (code 132018), if it does: a newline, a
+/// tab, or more than [`l::TEMPLATE_PARAMETER_SPACES_MAX`] consecutive spaces. The reason
+/// names the offending character and where it is.
+fn template_text_fault(text: &str) -> Option<String> {
+    let mut spaces = 0;
+    for (i, ch) in text.chars().enumerate() {
+        match ch {
+            '\n' | '\r' => {
+                return Some(format!(
+                    "a newline at character {i}: template parameters are one line"
+                ));
+            }
+            '\t' => {
+                return Some(format!(
+                    "a tab at character {i}: template parameters have no tabs"
+                ));
+            }
+            ' ' => {
+                spaces += 1;
+                if spaces > l::TEMPLATE_PARAMETER_SPACES_MAX {
+                    return Some(format!(
+                        "{spaces} consecutive spaces at character {}: the limit is {}",
+                        i + 1 - spaces,
+                        l::TEMPLATE_PARAMETER_SPACES_MAX
+                    ));
+                }
+            }
+            _ => spaces = 0,
+        }
+    }
+    None
 }

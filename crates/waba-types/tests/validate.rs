@@ -167,6 +167,56 @@ fn template_needs_a_language_and_a_valid_currency() {
 }
 
 #[test]
+fn template_text_parameters_are_one_line_without_tabs_or_runs_of_spaces() {
+    // What Meta refuses with 132018.
+    assert_eq!(
+        errors_of(Content::template("order_update", "en_US", ["A-1001\nB"])),
+        [
+            "content.components[0].parameters[0].text: a newline at character 6: template parameters are one line"
+        ]
+    );
+    assert_eq!(
+        errors_of(Content::template("order_update", "en_US", ["ok", "a\tb"])),
+        [
+            "content.components[0].parameters[1].text: a tab at character 1: template parameters have no tabs"
+        ]
+    );
+    assert_eq!(
+        errors_of(Content::template("order_update", "en_US", ["a     b"])),
+        [
+            "content.components[0].parameters[0].text: 5 consecutive spaces at character 1: the limit is 4"
+        ]
+    );
+    // Four spaces, single spaces and other Unicode are fine.
+    assert!(
+        errors_of(Content::template(
+            "order_update",
+            "en_US",
+            ["a    b", "café – 10 €"]
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn template_header_text_parameter_is_at_most_60_characters() {
+    let header = |text: String| {
+        Content::Template(Template {
+            name: "order_update".into(),
+            language: "en_US".into(),
+            components: vec![TemplateComponent::Header {
+                parameters: vec![TemplateParameter::Text { text }],
+            }],
+        })
+    };
+    assert!(errors_of(header("h".repeat(TEMPLATE_HEADER_PARAMETER_MAX))).is_empty());
+    assert_eq!(
+        errors_of(header("h".repeat(TEMPLATE_HEADER_PARAMETER_MAX + 1))),
+        ["content.components[0].parameters[0].text: 61 characters, the limit is 60"]
+    );
+}
+
+#[test]
 fn at_most_three_reply_buttons() {
     assert!(errors_of(buttons(REPLY_BUTTONS_MAX)).is_empty());
     assert_eq!(

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{bearer, digits, json, multipart_file, oversized};
-use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
+use crate::engine::{Emulation, Engine, Refusal, StoredMessage, TemplateUse, Webhook, now_secs};
 use crate::faults::RequestFault;
 
 /// The Cloud account the sandbox accepts.
@@ -168,6 +168,12 @@ impl Emulation for Cloud {
                 "Service temporarily unavailable",
                 "injected by the sandbox",
             ),
+            RequestFault::Unauthorized => error(
+                StatusCode::UNAUTHORIZED,
+                190,
+                "Error validating access token: Session has expired",
+                "injected by the sandbox",
+            ),
             RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
         }
     }
@@ -244,12 +250,7 @@ async fn messages(
     if let Some(r) = check_limits(&kind, &v) {
         return r;
     }
-    let template = (kind == "template").then(|| {
-        (
-            v["template"]["name"].as_str().unwrap_or(""),
-            v["template"]["language"]["code"].as_str().unwrap_or(""),
-        )
-    });
+    let template = (kind == "template").then(|| TemplateUse::of(&v["template"]));
     if let Err(refusal) = engine.check_send("cloud", &to, template) {
         return match refusal {
             Refusal::RateLimited => error(
@@ -276,9 +277,23 @@ async fn messages(
                 "Template name does not exist in the translation",
                 &format!(
                     "template name ({}) does not exist in {}",
-                    template.unwrap_or_default().0,
-                    template.unwrap_or_default().1
+                    template.map_or("", |t| t.name),
+                    template.map_or("", |t| t.language)
                 ),
+            ),
+            Refusal::ParameterCount { expected, given } => error(
+                StatusCode::BAD_REQUEST,
+                132_000,
+                "Number of parameters does not match the expected number of params",
+                &format!(
+                    "body: number of localizable_params ({given}) does not match the expected number of params ({expected})"
+                ),
+            ),
+            Refusal::ParameterFormat(reason) => error(
+                StatusCode::BAD_REQUEST,
+                132_018,
+                "There was an issue with the parameters in your template.",
+                &reason,
             ),
         };
     }
@@ -378,7 +393,7 @@ async fn templates(
         .templates()
         .into_iter()
         .enumerate()
-        .map(|(i, (name, language))| json!({ "id": (1000 + i).to_string(), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY", "components": [] }))
+        .map(|(i, (name, language, _))| json!({ "id": (1000 + i).to_string(), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY", "components": [] }))
         .collect();
     json(StatusCode::OK, &json!({ "data": data }))
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{bearer, digits, json, oversized};
-use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
+use crate::engine::{Emulation, Engine, Refusal, StoredMessage, TemplateUse, Webhook, now_secs};
 use crate::faults::RequestFault;
 
 /// The EnableX project the sandbox accepts.
@@ -138,10 +138,14 @@ impl Emulation for EnableX {
                 r.headers_mut().insert(header::RETRY_AFTER, secs.into());
                 r
             }
-            RequestFault::Error(status) => json(
+            // EnableX relays Meta's codes: 2, "service temporarily unavailable".
+            RequestFault::Error(status) => self.failed(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                &json!({ "message": "Service unavailable", "status": "Error", "reason": "injected by the sandbox" }),
+                "",
+                2,
+                "Service temporarily unavailable",
             ),
+            RequestFault::Unauthorized => auth_failed(),
             RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
         }
     }
@@ -202,12 +206,7 @@ async fn messages(
     if let Some(why) = oversized(&kind, &v) {
         return enx.failed(StatusCode::BAD_REQUEST, &to, 100, &why);
     }
-    let template = (kind == "template").then(|| {
-        (
-            v["template"]["name"].as_str().unwrap_or(""),
-            v["template"]["language"]["code"].as_str().unwrap_or(""),
-        )
-    });
+    let template = (kind == "template").then(|| TemplateUse::of(&v["template"]));
     if let Err(r) = engine.check_send("enablex", &to, template) {
         return match r {
             Refusal::RateLimited => enx.failed(StatusCode::TOO_MANY_REQUESTS, &to, 130_429, "Rate limit hit"),
@@ -219,6 +218,13 @@ async fn messages(
                 "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
             ),
             Refusal::UnknownTemplate => enx.failed(StatusCode::NOT_FOUND, &to, 132_001, "Template name does not exist in the translation"),
+            Refusal::ParameterCount { expected, given } => enx.failed(
+                StatusCode::BAD_REQUEST,
+                &to,
+                132_000,
+                &format!("Number of parameters ({given}) does not match the expected number of params ({expected})"),
+            ),
+            Refusal::ParameterFormat(reason) => enx.failed(StatusCode::BAD_REQUEST, &to, 132_018, &reason),
         };
     }
     let emulation = engine.emulation("enablex").expect("registered");
@@ -249,8 +255,19 @@ async fn create_template(
             &json!({ "message": "name and language are required", "status": "Bad Request" }),
         );
     };
-    // The sandbox approves at once; EnableX reports approval later by webhook.
-    engine.add_template(name, language);
+    // The sandbox approves at once; EnableX reports approval later by webhook. The body's
+    // `{{n}}` placeholders say how many body parameters a send must give.
+    let body_parameters = v["components"].as_array().and_then(|cs| {
+        cs.iter()
+            .find(|c| {
+                c["type"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("body"))
+            })
+            .and_then(|c| c["text"].as_str())
+            .map(|text| text.matches("{{").count())
+    });
+    engine.add_template(name, language, body_parameters);
     json(
         StatusCode::OK,
         &json!({ "id": format!("tpl-{name}-{language}"), "name": name, "language": language, "status": "APPROVED" }),
@@ -264,7 +281,7 @@ async fn templates(State((engine, enx)): State<Shared>, headers: HeaderMap) -> R
     let list: Vec<Value> = engine
         .templates()
         .into_iter()
-        .map(|(name, language)| json!({ "id": format!("tpl-{name}-{language}"), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY" }))
+        .map(|(name, language, _)| json!({ "id": format!("tpl-{name}-{language}"), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY" }))
         .collect();
     json(StatusCode::OK, &json!({ "templates": list }))
 }

@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 
 use super::cloud::{Cloud, CloudAccount};
 use super::{bearer, digits, json};
-use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, iso8601, now_secs};
+use crate::engine::{
+    Emulation, Engine, Refusal, StoredMessage, TemplateUse, Webhook, iso8601, now_secs,
+};
 use crate::faults::RequestFault;
 
 /// The generic v2 account the sandbox accepts.
@@ -107,10 +109,17 @@ impl Emulation for GenericV2 {
                 r.headers_mut().insert(header::RETRY_AFTER, secs.into());
                 r
             }
+            // Meta's code 2, as the API relays it (the example of a 504 that must not be resent).
             RequestFault::Error(status) => error(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                status.into(),
-                "Service unavailable",
+                2,
+                "Service temporarily unavailable",
+                "injected by the sandbox",
+            ),
+            RequestFault::Unauthorized => error(
+                StatusCode::UNAUTHORIZED,
+                190,
+                "Invalid or expired access token",
                 "injected by the sandbox",
             ),
             RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
@@ -162,6 +171,18 @@ fn refusal(r: &Refusal) -> Response {
             132_001,
             "Template not approved or not found",
             "check the name and language",
+        ),
+        Refusal::ParameterCount { expected, given } => error(
+            StatusCode::BAD_REQUEST,
+            132_000,
+            "Number of parameters does not match the expected number of params",
+            &format!("{given} body parameters given, the template has {expected}"),
+        ),
+        Refusal::ParameterFormat(reason) => error(
+            StatusCode::BAD_REQUEST,
+            132_018,
+            "There was an issue with the parameters in your template",
+            reason,
         ),
     }
 }
@@ -280,12 +301,7 @@ async fn send_template(
     if v["type"] != "template" {
         return invalid("Unsupported type", "this route sends templates");
     }
-    let name = v["template"]["name"].as_str().unwrap_or("").to_owned();
-    let language = v["template"]["language"]["code"]
-        .as_str()
-        .unwrap_or("")
-        .to_owned();
-    if let Err(r) = engine.check_send("generic-v2", &to, Some((&name, &language))) {
+    if let Err(r) = engine.check_send("generic-v2", &to, Some(TemplateUse::of(&v["template"]))) {
         return refusal(&r);
     }
     accepted(&engine, "template", &to, v)

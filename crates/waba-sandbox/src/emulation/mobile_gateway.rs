@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{digits, json, multipart_file, oversized};
-use crate::engine::{Emulation, Engine, Refusal, StoredMessage, Webhook, now_secs};
+use crate::engine::{Emulation, Engine, Refusal, StoredMessage, TemplateUse, Webhook, now_secs};
 use crate::faults::RequestFault;
 
 /// The Mobile Gateway account the sandbox accepts.
@@ -113,9 +113,14 @@ impl Emulation for MobileGateway {
                 r.headers_mut().insert(header::RETRY_AFTER, secs.into());
                 r
             }
+            // Meta's generic 131000 in the text, as the gateway relays Meta's errors.
             RequestFault::Error(status) => bad(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                "service unavailable",
+                "(#131000) Something went wrong",
+            ),
+            RequestFault::Unauthorized => json(
+                StatusCode::UNAUTHORIZED,
+                &json!({ "error": "Unauthorized", "message": "invalid credentials", "statusCode": 401 }),
             ),
             RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
         }
@@ -149,6 +154,15 @@ fn refusal(r: &Refusal) -> Response {
             StatusCode::BAD_REQUEST,
             "(#132001) Template name does not exist in the translation",
         ),
+        Refusal::ParameterCount { expected, given } => bad(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "(#132000) Number of parameters ({given}) does not match the expected number of params ({expected})"
+            ),
+        ),
+        Refusal::ParameterFormat(reason) => {
+            bad(StatusCode::BAD_REQUEST, &format!("(#132018) {reason}"))
+        }
     }
 }
 
@@ -161,12 +175,7 @@ fn check(engine: &Engine, mg: &MobileGateway, v: &Value, to: &str) -> Result<(),
     if let Some(why) = oversized(kind, v) {
         return Err(bad(StatusCode::BAD_REQUEST, &format!("(#100) {why}")));
     }
-    let template = (kind == "template").then(|| {
-        (
-            v["template"]["name"].as_str().unwrap_or(""),
-            v["template"]["language"]["code"].as_str().unwrap_or(""),
-        )
-    });
+    let template = (kind == "template").then(|| TemplateUse::of(&v["template"]));
     engine
         .check_send("mobile-gateway", to, template)
         .map_err(|r| refusal(&r))

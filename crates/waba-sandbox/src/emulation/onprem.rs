@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use super::{bearer, digits, json, oversized};
 use crate::engine::{
-    Emulation, Engine, Refusal, StoredMessage, Webhook, WebhookTarget, now_secs, utc_parts,
+    Emulation, Engine, Refusal, StoredMessage, TemplateUse, Webhook, WebhookTarget, now_secs,
+    utc_parts,
 };
 use crate::faults::RequestFault;
 
@@ -208,6 +209,12 @@ impl Emulation for OnPrem {
                 "Service unavailable",
                 "injected by the sandbox",
             ),
+            RequestFault::Unauthorized => self.error(
+                StatusCode::UNAUTHORIZED,
+                1005,
+                "Access denied",
+                "injected by the sandbox",
+            ),
             RequestFault::Reset | RequestFault::None => StatusCode::OK.into_response(),
         }
     }
@@ -335,12 +342,7 @@ async fn messages(State((engine, op)): State<Shared>, headers: HeaderMap, body: 
     if let Some(r) = limits(&op, &kind, &v) {
         return r;
     }
-    let template = (kind == "template").then(|| {
-        (
-            v["template"]["name"].as_str().unwrap_or(""),
-            v["template"]["language"]["code"].as_str().unwrap_or(""),
-        )
-    });
+    let template = (kind == "template").then(|| TemplateUse::of(&v["template"]));
     if template.is_some() && v["template"]["namespace"].as_str() != Some(op.namespace()) {
         return op.error(
             StatusCode::NOT_FOUND,
@@ -365,7 +367,18 @@ async fn messages(State((engine, op)): State<Shared>, headers: HeaderMap, body: 
                 "send a template",
             ),
             Refusal::UnknownTemplate => {
-                op.error(StatusCode::NOT_FOUND, 2001, "Template name does not exist in the translation", template.unwrap_or_default().0)
+                op.error(StatusCode::NOT_FOUND, 2001, "Template name does not exist in the translation", template.map_or("", |t| t.name))
+            }
+            // The on-prem titles for template parameter errors (2000–2060) are not documented
+            // in what we have; 1009 "parameter value is not valid" is, and means the same.
+            Refusal::ParameterCount { expected, given } => op.error(
+                StatusCode::BAD_REQUEST,
+                1009,
+                "Parameter value is not valid",
+                &format!("template body: {given} parameters given, the template has {expected}"),
+            ),
+            Refusal::ParameterFormat(reason) => {
+                op.error(StatusCode::BAD_REQUEST, 1009, "Parameter value is not valid", &reason)
             }
         };
     }

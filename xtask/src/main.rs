@@ -3,7 +3,11 @@
 //! - `ci`: what CI runs — formatting, clippy with warnings denied, every test, and the docs
 //!   with warnings denied.
 //! - `tidy`: the repository's own rules (also run as a test).
+//! - `release --dry-run`, `msrv`, `features`: see their modules.
 
+mod features;
+mod msrv;
+mod release;
 mod tidy;
 
 use std::process::{Command, ExitCode};
@@ -14,6 +18,9 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
         Some("tidy") => tidy::check(&workspace_root()).map_err(|problems| problems.join("\n")),
+        Some("release") => release::run(&args[1..]),
+        Some("msrv") => msrv::run(),
+        Some("features") => features::check(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -28,8 +35,13 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  ci     cargo fmt --check, clippy -D warnings, all tests, docs with warnings denied
+  ci     cargo fmt --check, tidy, clippy -D warnings, each feature, all tests, docs
   tidy   the repository's own rules (no dbg!/todo!, lints inherited, ...)
+  release --dry-run
+         cargo package for every published crate, then cargo semver-checks
+  msrv   the declared rust-version: edition, locked dependencies, a build with that toolchain
+  features
+         every published crate checked alone with each of its features (run by ci)
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
   bench send [--n 5000] [--concurrency 1,64]
@@ -93,6 +105,7 @@ fn ci() -> Result<(), String> {
         ],
         &[],
     )?;
+    features::check()?;
     // CI=true makes insta fail on a missing or changed snapshot instead of writing it.
     cargo(
         &["test", "--workspace", "--locked"],

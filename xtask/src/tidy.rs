@@ -62,6 +62,7 @@ pub(crate) fn check(root: &Path) -> Result<(), Vec<String>> {
             }
         }
     }
+    problems.extend(crate::release::rules(root));
     if problems.is_empty() {
         Ok(())
     } else {

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The transport-agnostic core of waba.
 //!
 //! - [`Provider`]: the one trait every adapter implements (Cloud, on-prem, Tujenge,

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The message objects of Meta's WhatsApp APIs (`text`, `image`, `interactive`,
 //! `template`, …), serialised from unified [`Content`]. The Cloud API, the on-prem API, and
 //! the providers that relay them (EnableX, Mobile Gateway) share these objects and differ

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for Meta's WhatsApp Cloud API.
 //!
 //! Sends every content kind (and, through [`CloudProvider::send_raw`], kinds waba does not

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for the EnableX WhatsApp Business API.
 //!
 //! Both auth modes: HTTP Basic with the project's APP ID and APP KEY (the default), or a

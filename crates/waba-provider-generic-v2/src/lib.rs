@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for the generic "WhatsApp Business API v2".
 //!
 //! Text goes by `POST /send-message`, media (by public HTTPS link) by `POST /send-media`,

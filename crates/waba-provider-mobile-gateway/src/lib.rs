@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for the Mobile Gateway "WAB" REST API (the same platform as Modica's and
 //! ezitxt's WhatsApp APIs), which relays Meta's Cloud API.
 //!

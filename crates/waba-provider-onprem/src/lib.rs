@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for Meta's on-premises WhatsApp Business API client, and the base of
 //! the adapters for proxies in front of it (Tujenge).
 //!

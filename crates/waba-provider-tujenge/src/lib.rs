@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! The waba adapter for Tujenge: Meta's on-prem API behind an API-key proxy. A thin
 //! composition over `waba-provider-onprem`, whose codec builds and reads every request;
 //! this crate adds only what Tujenge adds:

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! A local simulator of WhatsApp Business providers' HTTP APIs, on loopback: the demo, the
 //! tests, the benchmarks and your own integration tests run against it with no account,
 //! no credentials and no network.

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! Test doubles and shared suites for waba. **Not semver-stable**: pin an exact version.
 //!
 //! - [`ReplayTransport`]: an [`HttpTransport`](waba_core::HttpTransport) that answers from a

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! An [`HttpTransport`] over hyper-util's pooled client with rustls (webpki roots, ring),
 //! for applications that want no reqwest. Same behaviour as `waba-transport-reqwest`, and
 //! the same test suite.

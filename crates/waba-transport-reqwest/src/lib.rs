@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! waba's default [`HttpTransport`]: reqwest with rustls.
 //!
 //! Connections are pooled and kept alive; connect and request timeouts are set; every

@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! Protocol types for waba, the same for every WhatsApp Business provider.
 //!
 //! - [`PhoneNumber`]: E.164 numbers, parsed from what people type.

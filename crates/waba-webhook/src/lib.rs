@@ -1,3 +1,9 @@
+#![doc = include_str!("../README.md")]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind a feature get a badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Overview
+//!
 //! Sans-IO decoding of WhatsApp Business webhooks into unified [`waba_types::Event`]s, for
 //! every provider's format, with the checks around it done right.
 //!

@@ -72,6 +72,7 @@ impl CloudProvider {
         capabilities.mark_read = true;
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
+        capabilities.list_templates = true;
         Ok(Self {
             codec,
             executor,
@@ -116,6 +117,10 @@ impl CloudProvider {
 impl Provider for CloudProvider {
     fn id(&self) -> ProviderId {
         ProviderId::CLOUD
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.templates().await
     }
 
     fn capabilities(&self) -> &Capabilities {

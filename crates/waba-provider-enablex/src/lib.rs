@@ -119,8 +119,9 @@ impl EnableXProvider {
             }
         };
         let executor = Executor::new(ProviderId::ENABLEX, transport).with_auth(auth.shared());
-        let capabilities =
+        let mut capabilities =
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
+        capabilities.list_templates = true;
         Ok(Self {
             codec,
             executor,
@@ -160,6 +161,10 @@ impl EnableXProvider {
 impl Provider for EnableXProvider {
     fn id(&self) -> ProviderId {
         ProviderId::ENABLEX
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.templates().await
     }
 
     fn capabilities(&self) -> &Capabilities {

@@ -153,11 +153,10 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
             args.report.display()
         )));
     }
-    Ok(if failed + invalid + maybe == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(crate::exit::broadcast(
+        sent + skipped,
+        failed + invalid + maybe,
+    ))
 }
 
 #[cfg(test)]

@@ -23,49 +23,73 @@ const fn k(key: &'static str, about: &'static str) -> ConfigKey {
 /// it lists them.
 pub(crate) fn provider_config_keys(provider: &str) -> &'static [ConfigKey] {
     match provider {
-        "cloud" => &[
-            k("access_token", "system-user access token (required)"),
-            k("phone_number_id", "the sending phone-number id (required)"),
-            k("waba_id", "WhatsApp Business Account id, for templates list"),
-            k("base_url", "default https://graph.facebook.com"),
-            k("api_version", "Graph API version, default the adapter's"),
-        ],
-        "onprem" => &[
-            k("base_url", "the Webapp's https://host:port (required)"),
-            k("username", "user for /v1/users/login (required)"),
-            k("password", "its password (required)"),
-            k("namespace", "template namespace (templates refused without)"),
-            k("api_key", "API key for health, 12 to 128 characters"),
-            k("api_key_header", "header presenting the API key"),
-            k("groups", "groups enabled on this deployment, default true"),
-        ],
-        "tujenge" => &[
-            k("api_key", "WA-API-KEY (required)"),
-            k("namespace", "template namespace (templates refused without)"),
-            k("base_url", "default the adapter's"),
-            k("key_header", "the API-key header, default WA-API-KEY"),
-        ],
-        "enablex" => &[
-            k("app_id", "APP ID (required)"),
-            k("app_key", "APP KEY (required)"),
-            k("auth", "basic or token, default basic"),
-            k("from", "sending number, for projects with several"),
-            k("base_url", "base URL with version, default the adapter's"),
-        ],
-        "mobile-gateway" => &[
-            k(
-                "base_url",
-                "https://{apiDomainName}/rest/wab/v1 (required)",
-            ),
-            k("username", "user name (required)"),
-            k("password", "password (required)"),
-            k("source", "the business number's id, digits (required)"),
-            k("recipient_field", "destination or to, default destination"),
-        ],
-        "generic-v2" => &[
-            k("access_token", "bearer token (required)"),
-            k("base_url", "the service's base URL"),
-        ],
+        "cloud" => {
+            const KEYS: &[ConfigKey] = &[
+                k("access_token", "system-user access token (required)"),
+                k("phone_number_id", "the sending phone-number id (required)"),
+                k(
+                    "waba_id",
+                    "WhatsApp Business Account id, for templates list",
+                ),
+                k("base_url", "default https://graph.facebook.com"),
+                k("api_version", "Graph API version, default the adapter's"),
+            ];
+            KEYS
+        }
+        "onprem" => {
+            const KEYS: &[ConfigKey] = &[
+                k("base_url", "the Webapp's https://host:port (required)"),
+                k("username", "user for /v1/users/login (required)"),
+                k("password", "its password (required)"),
+                k(
+                    "namespace",
+                    "template namespace (templates refused without)",
+                ),
+                k("api_key", "API key for health, 12 to 128 characters"),
+                k("api_key_header", "header presenting the API key"),
+                k("groups", "groups enabled on this deployment, default true"),
+            ];
+            KEYS
+        }
+        "tujenge" => {
+            const KEYS: &[ConfigKey] = &[
+                k("api_key", "WA-API-KEY (required)"),
+                k(
+                    "namespace",
+                    "template namespace (templates refused without)",
+                ),
+                k("base_url", "default the adapter's"),
+                k("key_header", "the API-key header, default WA-API-KEY"),
+            ];
+            KEYS
+        }
+        "enablex" => {
+            const KEYS: &[ConfigKey] = &[
+                k("app_id", "APP ID (required)"),
+                k("app_key", "APP KEY (required)"),
+                k("auth", "basic or token, default basic"),
+                k("from", "sending number, for projects with several"),
+                k("base_url", "base URL with version, default the adapter's"),
+            ];
+            KEYS
+        }
+        "mobile-gateway" => {
+            const KEYS: &[ConfigKey] = &[
+                k("base_url", "https://{apiDomainName}/rest/wab/v1 (required)"),
+                k("username", "user name (required)"),
+                k("password", "password (required)"),
+                k("source", "the business number's id, digits (required)"),
+                k("recipient_field", "destination or to, default destination"),
+            ];
+            KEYS
+        }
+        "generic-v2" => {
+            const KEYS: &[ConfigKey] = &[
+                k("access_token", "bearer token (required)"),
+                k("base_url", "the service's base URL"),
+            ];
+            KEYS
+        }
         _ => &[],
     }
 }
@@ -92,7 +116,10 @@ pub(crate) fn help(chosen: Option<&str>) -> String {
          retry_attempts  WABA_RETRY_ATTEMPTS\n",
     );
     let chosen = chosen.filter(|p| waba::PROVIDERS.contains(p));
-    for provider in waba::PROVIDERS.iter().filter(|p| chosen.is_none_or(|c| c == **p)) {
+    for provider in waba::PROVIDERS
+        .iter()
+        .filter(|p| chosen.is_none_or(|c| c == **p))
+    {
         let _ = writeln!(s, "  [{provider}]");
         for key in provider_config_keys(provider) {
             let _ = writeln!(

@@ -113,8 +113,12 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
     let (tx, rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
     let mut app = axum::Router::new();
     for provider in PROVIDERS {
-        let decoder =
-            decoder_for(provider).ok_or_else(|| Failure::new(crate::exit::Exit::Failure, format!("no decoder for {provider}")))?;
+        let decoder = decoder_for(provider).ok_or_else(|| {
+            Failure::new(
+                crate::exit::Exit::Failure,
+                format!("no decoder for {provider}"),
+            )
+        })?;
         let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder);
         let (router, mut events) = Receiver::builder(decoder, verifier(sandbox, provider)).build();
         app = app.nest(&format!("/{provider}"), router);
@@ -127,13 +131,8 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| Failure::io(e))?;
-    let url = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map_err(|e| Failure::io(e))?
-    );
+        .map_err(Failure::io)?;
+    let url = format!("http://{}", listener.local_addr().map_err(Failure::io)?);
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok((url, rx))
 }
@@ -220,7 +219,8 @@ pub(crate) async fn run(output: Output) -> Result<ExitCode, Failure> {
         .await
         .map_err(|e| Failure::io(format!("cannot start the sandbox: {e}")))?;
     let (hooks, mut rx) = receivers(&sandbox).await?;
-    let customer = PhoneNumber::parse("+16315551002").map_err(|e| Failure::new(crate::exit::Exit::Failure, e.to_string()))?;
+    let customer = PhoneNumber::parse("+16315551002")
+        .map_err(|e| Failure::new(crate::exit::Exit::Failure, e.to_string()))?;
     let mut rows = Vec::new();
     for provider in PROVIDERS {
         let _ = sandbox.set_webhook(provider, format!("{hooks}/{provider}"), Vec::new());

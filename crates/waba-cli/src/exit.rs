@@ -100,6 +100,17 @@ impl Exit {
     }
 }
 
+/// The exit status of a broadcast: 0 when every recipient was sent, [`Exit::Partial`] when
+/// some were and others were not (failed, maybe sent or invalid: the report says which),
+/// [`Exit::Failure`] when none was.
+pub(crate) fn broadcast(sent: usize, not_sent: usize) -> ExitCode {
+    match (sent, not_sent) {
+        (_, 0) => ExitCode::SUCCESS,
+        (0, _) => Exit::Failure.into(),
+        _ => Exit::Partial.into(),
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(e.code())
@@ -138,7 +149,8 @@ mod tests {
         for e in Exit::ALL {
             assert!(seen.insert(e.code()), "{e:?} shares its code");
             assert!(
-                HELP.lines().any(|l| l.trim_start().starts_with(&format!("{} ", e.code()))),
+                HELP.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{} ", e.code()))),
                 "{e:?} ({}) is not in the help",
                 e.code()
             );

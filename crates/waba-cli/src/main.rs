@@ -64,7 +64,7 @@ enum Command {
     /// Runs the sandbox in the foreground, or plays a customer against a running one.
     Sandbox(sandbox::Args),
     /// Sends one message; prints its id.
-    Send(send::Args),
+    Send(Box<send::Args>),
     /// Sends a template to every number of a CSV file, with a per-recipient report.
     Broadcast(broadcast::Args),
     /// Prints what the provider knows of a message.
@@ -216,14 +216,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let client = || -> Result<waba::Client, Failure> {
-        Ok(Config::load(cli.config.as_deref())?.client()?)
-    };
+    let client =
+        || -> Result<waba::Client, Failure> { Ok(Config::load(cli.config.as_deref())?.client()?) };
     let output = cli.output;
     match cli.command {
         Command::Demo => demo::run(output).await,
         Command::Sandbox(args) => sandbox::run(args, output).await,
-        Command::Send(args) => send::run(&client()?, args, output).await,
+        Command::Send(args) => {
+            send::check(&args)?;
+            send::run(&client()?, *args, output).await
+        }
         Command::Broadcast(args) => {
             broadcast::run(Config::load(cli.config.as_deref())?, args).await
         }

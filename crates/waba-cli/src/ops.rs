@@ -42,8 +42,8 @@ pub(crate) enum MediaCommand {
         /// The media id.
         id: String,
         /// Where to write it; `-` or nothing for stdout (refused when stdout is a terminal).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[arg(short = 'o', value_name = "FILE")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -74,7 +74,11 @@ fn require(client: &Client, capable: bool, what: &str) -> Result<(), Failure> {
     }
 }
 
-pub(crate) async fn status(client: &Client, id: String, output: Output) -> Result<ExitCode, Failure> {
+pub(crate) async fn status(
+    client: &Client,
+    id: String,
+    output: Output,
+) -> Result<ExitCode, Failure> {
     let record = client
         .message(&id.into())
         .await
@@ -154,8 +158,12 @@ pub(crate) async fn media(
                 Output::Json => out::json(&json!({ "id": id, "kind": kind.as_str() }))?,
             }
         }
-        MediaCommand::Download { id, output: path } => {
-            require(client, client.capabilities().download_media, "media download")?;
+        MediaCommand::Download { id, file: path } => {
+            require(
+                client,
+                client.capabilities().download_media,
+                "media download",
+            )?;
             let to_stdout = path.as_deref().is_none_or(|p| p.as_os_str() == "-");
             if to_stdout && std::io::stdout().is_terminal() {
                 return Err(Failure::usage(
@@ -166,8 +174,9 @@ pub(crate) async fn media(
             match path.filter(|_| !to_stdout) {
                 None => out::write_bytes(&media.data)?,
                 Some(path) => {
-                    std::fs::write(&path, &media.data)
-                        .map_err(|e| Failure::io(format!("cannot write {}: {e}", path.display())))?;
+                    std::fs::write(&path, &media.data).map_err(|e| {
+                        Failure::io(format!("cannot write {}: {e}", path.display()))
+                    })?;
                     match output {
                         Output::Text => out::line(path.display())?,
                         Output::Json => out::json(&json!({
@@ -184,7 +193,11 @@ pub(crate) async fn media(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn mark_read(client: &Client, id: String, output: Output) -> Result<ExitCode, Failure> {
+pub(crate) async fn mark_read(
+    client: &Client,
+    id: String,
+    output: Output,
+) -> Result<ExitCode, Failure> {
     require(client, client.capabilities().mark_read, "mark-read")?;
     client.mark_read(&id.as_str().into()).await?;
     if output == Output::Json {
@@ -199,7 +212,11 @@ pub(crate) async fn templates(
     output: Output,
 ) -> Result<ExitCode, Failure> {
     let TemplatesCommand::List = command;
-    require(client, client.capabilities().list_templates, "templates list")?;
+    require(
+        client,
+        client.capabilities().list_templates,
+        "templates list",
+    )?;
     let templates = client
         .list_templates()
         .await

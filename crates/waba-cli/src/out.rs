@@ -64,8 +64,12 @@ pub(crate) fn json(value: &impl Serialize) -> Result<(), Failure> {
 /// A value as compact JSON; a value that cannot be written as JSON is a bug worth naming
 /// rather than an empty line.
 pub(crate) fn to_json(value: &impl Serialize) -> Result<String, Failure> {
-    serde_json::to_string(value)
-        .map_err(|e| Failure::new(crate::exit::Exit::Failure, format!("cannot write JSON: {e}")))
+    serde_json::to_string(value).map_err(|e| {
+        Failure::new(
+            crate::exit::Exit::Failure,
+            format!("cannot write JSON: {e}"),
+        )
+    })
 }
 
 /// A warning or log line on stderr. A closed stderr loses the line rather than ending the

@@ -102,9 +102,9 @@ async fn serve(port: u16, print_config: Option<&str>, format: Format) -> Result<
 /// A ready configuration for `provider`'s emulation, from the sandbox's info: the keys the
 /// adapter reads, with the values the sandbox accepts.
 fn config_for(info: &Value, provider: &str, format: Format) -> Result<String, Failure> {
-    let settings = info["providers"][provider].as_object().ok_or_else(|| {
-        Failure::usage(format!("the sandbox has no {provider} emulation"))
-    })?;
+    let settings = info["providers"][provider]
+        .as_object()
+        .ok_or_else(|| Failure::usage(format!("the sandbox has no {provider} emulation")))?;
     let mut pairs = Vec::new();
     for key in provider_config_keys(provider) {
         if let Some(v) = settings.get(key.key).and_then(Value::as_str) {
@@ -202,11 +202,23 @@ mod tests {
             "phone_number_id": "1", "display_phone_number": "+1 555", "app_secret": "x",
         }}});
         let toml = config_for(&info, "cloud", Format::Toml).ok().unwrap();
-        assert!(toml.starts_with("provider = \"cloud\"\n\n[cloud]\n"), "{toml}");
-        assert!(toml.contains("access_token = \"it's \\\"secret\\\"\""), "{toml}");
+        assert!(
+            toml.starts_with("provider = \"cloud\"\n\n[cloud]\n"),
+            "{toml}"
+        );
+        assert!(
+            toml.contains("access_token = \"it's \\\"secret\\\"\""),
+            "{toml}"
+        );
         assert!(!toml.contains("display_phone_number"), "{toml}");
         let env = config_for(&info, "cloud", Format::Env).ok().unwrap();
-        assert!(env.contains("export WABA_CLOUD_ACCESS_TOKEN='it'\\''s \"secret\"'\n"), "{env}");
-        assert!(env.contains("export WABA_CLOUD_BASE_URL='http://127.0.0.1:1/cloud'"), "{env}");
+        assert!(
+            env.contains("export WABA_CLOUD_ACCESS_TOKEN='it'\\''s \"secret\"'\n"),
+            "{env}"
+        );
+        assert!(
+            env.contains("export WABA_CLOUD_BASE_URL='http://127.0.0.1:1/cloud'"),
+            "{env}"
+        );
     }
 }

@@ -82,6 +82,42 @@ pub(crate) struct Args {
     reply_to: Option<String>,
 }
 
+/// The checks of the flags that need neither configuration nor network, so that a wrong
+/// command line is a usage error before any other.
+pub(crate) fn check(args: &Args) -> Result<(), Failure> {
+    if let Some(v) = &args.location {
+        lat_lon(v)?;
+    }
+    for (flag, value) in [
+        ("--image", &args.image),
+        ("--video", &args.video),
+        ("--audio", &args.audio),
+        ("--document", &args.document),
+        ("--sticker", &args.sticker),
+    ] {
+        if let Some(v) = value {
+            local_or_url(flag, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// `Some(path)` for a local file, `None` for an http(s) URL, a usage error otherwise.
+fn local_or_url<'a>(flag: &str, value: &'a str) -> Result<Option<&'a Path>, Failure> {
+    if is_url(value) {
+        return Ok(None);
+    }
+    let path = Path::new(value);
+    if path.is_file() {
+        Ok(Some(path))
+    } else {
+        Err(Failure::usage(format!(
+            "{flag} takes an https URL or a local file; {} is neither",
+            echo(value)
+        )))
+    }
+}
+
 /// Builds the message, sends it, prints its id (text) or its receipt (JSON).
 pub(crate) async fn run(client: &Client, args: Args, output: Output) -> Result<ExitCode, Failure> {
     let message = match &args.json {
@@ -117,7 +153,10 @@ pub(crate) fn read_json(path: &Path) -> Result<OutboundMessage, Failure> {
 }
 
 async fn from_flags(client: &Client, args: Args) -> Result<OutboundMessage, Failure> {
-    let to = args.to.as_deref().ok_or_else(|| Failure::usage("--to is required"))?;
+    let to = args
+        .to
+        .as_deref()
+        .ok_or_else(|| Failure::usage("--to is required"))?;
     let content = if let Some(body) = args.text {
         Content::Text(types::Text {
             body,
@@ -206,16 +245,9 @@ async fn media(
     flag: &str,
     value: &str,
 ) -> Result<MediaSource, Failure> {
-    if is_url(value) {
+    let Some(path) = local_or_url(flag, value)? else {
         return Ok(MediaSource::Link(value.to_owned()));
-    }
-    let path = Path::new(value);
-    if !path.is_file() {
-        return Err(Failure::usage(format!(
-            "{flag} takes an https URL or a local file; {} is neither",
-            echo(value)
-        )));
-    }
+    };
     if !client.capabilities().upload_media {
         return Err(Failure::new(
             Exit::Unsupported,

@@ -25,9 +25,9 @@ use waba::webhook::{
     WebhookRequest, decoder_for, verify_challenge,
 };
 
+use crate::Failure;
 use crate::exit::Exit;
 use crate::out::{self, echo};
-use crate::Failure;
 
 #[derive(Subcommand)]
 pub(crate) enum Command {
@@ -155,7 +155,7 @@ fn verifier(
     if let Some((first, rest)) = secrets.split_first() {
         let v = rest
             .iter()
-            .fold(HubSignature::new(first), |v, s| v.with_secret(s));
+            .fold(HubSignature::new(first), HubSignature::with_secret);
         return Ok(Some(Arc::new(v)));
     }
     if headers.is_empty() && basic.is_none() {
@@ -163,9 +163,9 @@ fn verifier(
     }
     let mut v = match basic {
         Some(b) => {
-            let (user, password) = b.split_once(':').ok_or_else(|| {
-                Failure::usage("--basic takes USER:PASSWORD")
-            })?;
+            let (user, password) = b
+                .split_once(':')
+                .ok_or_else(|| Failure::usage("--basic takes USER:PASSWORD"))?;
             RequiredHeaders::basic(user, password)
         }
         None => RequiredHeaders::new(),
@@ -175,7 +175,10 @@ fn verifier(
             .split_once(':')
             .ok_or_else(|| Failure::usage(format!("--header takes NAME:VALUE, not {}", echo(h))))?;
         v = v.with(name.trim(), value.trim()).map_err(|e| {
-            Failure::usage(format!("--header: {} is not a header name: {e}", echo(name)))
+            Failure::usage(format!(
+                "--header: {} is not a header name: {e}",
+                echo(name)
+            ))
         })?;
     }
     Ok(Some(Arc::new(v)))
@@ -206,7 +209,9 @@ async fn listen(port: u16, path: &str, listener: Arc<Listener>) -> Result<ExitCo
     let router = Router::new()
         .route(&path, get(handshake).post(events))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(waba::webhook::receiver::DEFAULT_BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(
+            waba::webhook::receiver::DEFAULT_BODY_LIMIT,
+        ))
         .with_state(listener.clone());
     let socket = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
@@ -246,8 +251,18 @@ fn reject(from: SocketAddr, method: &Method, uri: &Uri, status: StatusCode, why:
     (status, why.to_owned()).into_response()
 }
 
-async fn not_found(ConnectInfo(from): ConnectInfo<SocketAddr>, method: Method, uri: Uri) -> Response {
-    reject(from, &method, &uri, StatusCode::NOT_FOUND, "no webhook at this path")
+async fn not_found(
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    reject(
+        from,
+        &method,
+        &uri,
+        StatusCode::NOT_FOUND,
+        "no webhook at this path",
+    )
 }
 
 async fn handshake(
@@ -257,11 +272,23 @@ async fn handshake(
     RawQuery(query): RawQuery,
 ) -> Response {
     let Some(token) = &l.verify_token else {
-        return reject(from, &Method::GET, &uri, StatusCode::FORBIDDEN, "no --verify-token given");
+        return reject(
+            from,
+            &Method::GET,
+            &uri,
+            StatusCode::FORBIDDEN,
+            "no --verify-token given",
+        );
     };
     match verify_challenge(query.as_deref().unwrap_or(""), token) {
         Ok(challenge) => ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response(),
-        Err(e) => reject(from, &Method::GET, &uri, StatusCode::FORBIDDEN, &e.to_string()),
+        Err(e) => reject(
+            from,
+            &Method::GET,
+            &uri,
+            StatusCode::FORBIDDEN,
+            &e.to_string(),
+        ),
     }
 }
 
@@ -280,16 +307,30 @@ async fn events(
         body: &body,
     };
     if let Err(e) = l.verifier.verify(&request) {
-        return reject(from, &Method::POST, &uri, StatusCode::UNAUTHORIZED, &e.to_string());
+        return reject(
+            from,
+            &Method::POST,
+            &uri,
+            StatusCode::UNAUTHORIZED,
+            &e.to_string(),
+        );
     }
     let decoded = match l.decoder.decode(&request) {
         Ok(d) => d,
         Err(e) => {
-            return reject(from, &Method::POST, &uri, StatusCode::BAD_REQUEST, &e.to_string());
+            return reject(
+                from,
+                &Method::POST,
+                &uri,
+                StatusCode::BAD_REQUEST,
+                &e.to_string(),
+            );
         }
     };
     for e in &decoded.errors {
-        out::warn(format!("warning: item skipped in a webhook from {from}: {e}"));
+        out::warn(format!(
+            "warning: item skipped in a webhook from {from}: {e}"
+        ));
     }
     let format = l.decoder.format();
     let Ok(mut printed) = l.printed.lock() else {
@@ -299,7 +340,10 @@ async fn events(
     let mut text = String::new();
     for e in &decoded.events {
         let key = Deduplicator::key(format, &e.event);
-        if key.as_ref().is_some_and(|k| printed.contains(k) || keys.contains(k)) {
+        if key
+            .as_ref()
+            .is_some_and(|k| printed.contains(k) || keys.contains(k))
+        {
             continue;
         }
         match out::to_json(&e.event) {

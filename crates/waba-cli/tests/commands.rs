@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Stdio};
@@ -25,8 +26,8 @@ fn message_fixtures() -> Vec<(String, OutboundMessage)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let message: OutboundMessage = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let message: OutboundMessage =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.display().to_string(), message)
         })
         .collect()
@@ -47,7 +48,11 @@ fn every_content_kind_is_documented_with_a_fixture() {
     ))
     .unwrap();
     for (path, _) in message_fixtures() {
-        let name = std::path::Path::new(&path).file_name().unwrap().to_str().unwrap();
+        let name = std::path::Path::new(&path)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
         assert!(
             doc.contains(&format!("fixtures/messages/{name}")),
             "docs/message-json.md does not show {name}"
@@ -108,7 +113,10 @@ fn send_json_reads_stdin_and_names_what_does_not_parse() {
         .unwrap();
     let err = text(&o).1;
     assert_eq!(o.status.code(), Some(65), "{err}");
-    assert!(err.contains("stdin is not a message in its JSON form"), "{err}");
+    assert!(
+        err.contains("stdin is not a message in its JSON form"),
+        "{err}"
+    );
     assert!(err.contains("unknown variant `fax`"), "{err}");
 
     let o = s
@@ -136,8 +144,16 @@ fn send_flags_cover_the_common_kinds() {
     };
     let body = sent(&["--text", "see https://example.com", "--preview-url"]);
     assert_eq!(body["text"]["preview_url"], true, "{body}");
-    let body = sent(&["--document", "https://example.com/a.pdf", "--caption", "Invoice"]);
-    assert_eq!(body["document"]["link"], "https://example.com/a.pdf", "{body}");
+    let body = sent(&[
+        "--document",
+        "https://example.com/a.pdf",
+        "--caption",
+        "Invoice",
+    ]);
+    assert_eq!(
+        body["document"]["link"], "https://example.com/a.pdf",
+        "{body}"
+    );
     assert_eq!(body["document"]["caption"], "Invoice", "{body}");
     let body = sent(&["--video", "https://example.com/v.mp4"]);
     assert_eq!(body["type"], "video", "{body}");
@@ -189,7 +205,7 @@ fn flags_that_do_not_apply_to_the_kind_are_usage_errors() {
 #[test]
 fn a_local_file_where_the_provider_cannot_upload_is_not_supported() {
     let s = Running::start();
-    let provider = "mobile-gateway";
+    let provider = "enablex";
     assert!(!s.provider(provider).capabilities().upload_media);
     let dir = tempdir("noupload");
     let png = dir.join("a.png");
@@ -203,7 +219,7 @@ fn a_local_file_where_the_provider_cannot_upload_is_not_supported() {
     let err = text(&o).1;
     assert_eq!(o.status.code(), Some(69), "{err}");
     assert!(
-        err.contains("uploading a local file is not supported by mobile-gateway"),
+        err.contains("uploading a local file is not supported by enablex"),
         "{err}"
     );
 }
@@ -252,7 +268,11 @@ fn media_mark_read_and_templates_where_supported_and_refused_elsewhere() {
             );
         }
 
-        let id = if provider == "cloud" { inbound.as_str() } else { "wamid.X" };
+        let id = if provider == "cloud" {
+            inbound.as_str()
+        } else {
+            "wamid.X"
+        };
         let o = s
             .cli(provider)
             .args(["--output", "json", "mark-read", id])
@@ -284,7 +304,10 @@ fn media_mark_read_and_templates_where_supported_and_refused_elsewhere() {
                         .to_owned()
                 })
                 .collect();
-            assert!(names.iter().any(|n| n == "order_update"), "{provider}: {out}");
+            assert!(
+                names.iter().any(|n| n == "order_update"),
+                "{provider}: {out}"
+            );
         } else {
             assert_eq!(o.status.code(), Some(69), "{provider}: {err}");
             assert!(err.contains(&format!("templates list is not supported by {provider}")));
@@ -390,7 +413,11 @@ fn echoed_input_is_cut_short_and_its_length_named() {
 
 #[test]
 fn help_lists_exit_codes_and_the_chosen_provider_configuration() {
-    let o = waba().env("WABA_PROVIDER", "cloud").arg("--help").output().unwrap();
+    let o = waba()
+        .env("WABA_PROVIDER", "cloud")
+        .arg("--help")
+        .output()
+        .unwrap();
     let out = text(&o).0;
     assert!(o.status.success());
     assert!(out.contains("WABA_CLOUD_ACCESS_TOKEN"), "{out}");
@@ -409,11 +436,19 @@ fn help_lists_exit_codes_and_the_chosen_provider_configuration() {
 
 #[test]
 fn completions_for_each_shell() {
-    for (shell, marker) in [("bash", "_waba()"), ("zsh", "#compdef waba"), ("fish", "complete -c waba")] {
+    for (shell, marker) in [
+        ("bash", "_waba()"),
+        ("zsh", "#compdef waba"),
+        ("fish", "complete -c waba"),
+    ] {
         let o = waba().args(["completions", shell]).output().unwrap();
         let out = text(&o).0;
         assert!(o.status.success(), "{shell}");
-        assert!(out.contains(marker), "{shell}: {}", &out[..out.len().min(200)]);
+        assert!(
+            out.contains(marker),
+            "{shell}: {}",
+            &out[..out.len().min(200)]
+        );
         assert!(out.contains("mark-read"), "{shell}");
     }
 }
@@ -430,7 +465,10 @@ fn output_json_on_send_status_and_contacts() {
     let id = receipt["id"].as_str().unwrap().to_owned();
     let o = s.cli("generic-v2").args(["status", &id]).output().unwrap();
     let out = text(&o).0;
-    assert!(out.starts_with(&format!("{id} ")), "text output is one line: {out}");
+    assert!(
+        out.starts_with(&format!("{id} ")),
+        "text output is one line: {out}"
+    );
     let o = s
         .cli("onprem")
         .args(["contacts", "check", CUSTOMER])
@@ -487,7 +525,12 @@ fn a_closed_stdout_ends_quietly_instead_of_panicking() {
     drop(stdout);
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
@@ -537,7 +580,7 @@ fn post(port: u16, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
         body.len()
     );
     for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(req, "{k}: {v}\r\n");
     }
     req.push_str("\r\n");
     req.push_str(body);
@@ -563,7 +606,11 @@ fn listen_does_not_acknowledge_events_it_could_not_print() {
     let code = post(port, "/", &[], &many_statuses(1));
     assert_eq!(code, 503, "an unprinted event is not acknowledged");
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "a closed stdout ends the listener quietly");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "a closed stdout ends the listener quietly"
+    );
 }
 
 #[test]
@@ -584,9 +631,15 @@ fn listen_logs_rejections_and_checks_headers_credentials_and_path() {
     assert_eq!(post(port, "/hooks/wa", &[], &body), 401);
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
-    assert!(line.starts_with("rejected POST /hooks/wa from 127.0.0.1:"), "{line}");
+    assert!(
+        line.starts_with("rejected POST /hooks/wa from 127.0.0.1:"),
+        "{line}"
+    );
     assert!(line.contains("401"), "{line}");
-    assert_eq!(post(port, "/hooks/wa", &[("x-hook-key", "s3cret")], &body), 200);
+    assert_eq!(
+        post(port, "/hooks/wa", &[("x-hook-key", "s3cret")], &body),
+        200
+    );
     assert_eq!(post(port, "/", &[("x-hook-key", "s3cret")], &body), 404);
     line.clear();
     stderr.read_line(&mut line).unwrap();
@@ -594,14 +647,32 @@ fn listen_logs_rejections_and_checks_headers_credentials_and_path() {
     stop(child);
 
     // EnableX's Basic credentials.
-    let (child, port, _) = listen(&["--provider", "enablex", "--basic", "hook:pw"], Stdio::null());
-    assert_eq!(post(port, "/", &[("authorization", "Basic aG9vazp3cm9uZw==")], "{}"), 401);
+    let (child, port, _) = listen(
+        &["--provider", "enablex", "--basic", "hook:pw"],
+        Stdio::null(),
+    );
+    assert_eq!(
+        post(
+            port,
+            "/",
+            &[("authorization", "Basic aG9vazp3cm9uZw==")],
+            "{}"
+        ),
+        401
+    );
     stop(child);
 
     // Unverified: a warning at start-up.
     let port = free_port();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("waba"))
-        .args(["webhook", "listen", "--provider", "cloud", "--port", &port.to_string()])
+        .args([
+            "webhook",
+            "listen",
+            "--provider",
+            "cloud",
+            "--port",
+            &port.to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -609,7 +680,10 @@ fn listen_logs_rejections_and_checks_headers_credentials_and_path() {
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
-    assert!(line.starts_with("warning: webhooks are not verified"), "{line}");
+    assert!(
+        line.starts_with("warning: webhooks are not verified"),
+        "{line}"
+    );
     assert!(line.contains("--secret"), "{line}");
     stop(child);
 }
@@ -630,7 +704,10 @@ fn sandbox_prints_json_on_stdout_its_banner_on_stderr_and_ready_configurations()
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
     let info: serde_json::Value = serde_json::from_str(&line).unwrap();
-    assert!(info["providers"]["cloud"]["access_token"].is_string(), "{line}");
+    assert!(
+        info["providers"]["cloud"]["access_token"].is_string(),
+        "{line}"
+    );
     stop(child);
 
     let mut child = spawn(&["--print-config", "enablex", "--format", "env"]);
@@ -643,7 +720,12 @@ fn sandbox_prints_json_on_stdout_its_banner_on_stderr_and_ready_configurations()
     }
     stop(child);
     assert_eq!(lines[0], "export WABA_PROVIDER='enablex'\n");
-    assert!(lines.iter().any(|l| l.starts_with("export WABA_ENABLEX_APP_ID='")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("export WABA_ENABLEX_APP_ID='")),
+        "{lines:?}"
+    );
 
     // The TOML form is a configuration the CLI sends with.
     let s = Running::start();
@@ -651,7 +733,7 @@ fn sandbox_prints_json_on_stdout_its_banner_on_stderr_and_ready_configurations()
     let mut child = spawn(&["--print-config", "cloud"]);
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut toml = String::new();
-    while !toml.contains("phone_number_id") {
+    while !toml.contains("api_version") {
         assert!(out.read_line(&mut toml).unwrap() > 0, "{toml}");
     }
     stop(child);
@@ -679,7 +761,14 @@ fn sandbox_inbound_plays_a_customer_message() {
     let s = Running::start();
     let o = waba()
         .args(["sandbox", "inbound", "--url", &s.base_url()])
-        .args(["--provider", "enablex", "--from", "+16315557777", "--text", "hello?"])
+        .args([
+            "--provider",
+            "enablex",
+            "--from",
+            "+16315557777",
+            "--text",
+            "hello?",
+        ])
         .output()
         .unwrap();
     let (out, err) = text(&o);
@@ -696,7 +785,12 @@ fn sandbox_inbound_plays_a_customer_message() {
     assert!(o.status.success(), "{}", text(&o).1);
 
     let o = waba()
-        .args(["sandbox", "inbound", "--url", &format!("http://127.0.0.1:{}", free_port())])
+        .args([
+            "sandbox",
+            "inbound",
+            "--url",
+            &format!("http://127.0.0.1:{}", free_port()),
+        ])
         .args(["--provider", "cloud", "--from", CUSTOMER, "--text", "x"])
         .output()
         .unwrap();

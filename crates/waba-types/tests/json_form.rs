@@ -55,8 +55,8 @@ fn bad_recipient_in_json_says_why() {
 fn documented_message_examples_parse_validate_and_round_trip() {
     insta::glob!("../../../fixtures/messages", "*.json", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let msg: OutboundMessage = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let msg: OutboundMessage =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         msg.validate()
             .unwrap_or_else(|e| panic!("{} is invalid: {e}", path.display()));
         let json = serde_json::to_value(&msg).unwrap();

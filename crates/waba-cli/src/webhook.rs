@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -298,8 +299,13 @@ async fn events(
     uri: Uri,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        // Over the size limit, or cut short: logged like every other rejection.
+        Err(e) => return reject(from, &Method::POST, &uri, e.status(), &e.body_text()),
+    };
     let request = WebhookRequest {
         method: &Method::POST,
         headers: &headers,

@@ -70,7 +70,7 @@ fn record(report: &mut std::fs::File, line: &str, unwritten: &mut Option<std::io
 pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
     let client = config.client()?;
     let text = std::fs::read_to_string(&args.to_file)
-        .map_err(|e| Failure(format!("io: cannot read {}: {e}", args.to_file.display())))?;
+        .map_err(|e| Failure::io(format!("cannot read {}: {e}", args.to_file.display())))?;
     let done = std::fs::read_to_string(&args.report)
         .map(|r| already_done(&r))
         .unwrap_or_default();
@@ -78,7 +78,7 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
         .create(true)
         .append(true)
         .open(&args.report)
-        .map_err(|e| Failure(format!("io: cannot write {}: {e}", args.report.display())))?;
+        .map_err(|e| Failure::io(format!("cannot write {}: {e}", args.report.display())))?;
     let mut unwritten = None;
     let mut to_send = Vec::new();
     let mut invalid = 0;
@@ -148,16 +148,15 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
         args.report.display()
     );
     if let Some(e) = unwritten {
-        return Err(Failure(format!(
-            "io: the report {} missed lines ({e}); they were printed to stderr",
+        return Err(Failure::io(format!(
+            "the report {} missed lines ({e}); they were printed to stderr",
             args.report.display()
         )));
     }
-    Ok(if failed + invalid + maybe == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(crate::exit::broadcast(
+        sent + skipped,
+        failed + invalid + maybe,
+    ))
 }
 
 #[cfg(test)]

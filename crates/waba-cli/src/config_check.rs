@@ -7,12 +7,8 @@ use std::process::ExitCode;
 use waba::{Config, ConfigError, ErrorKind, PhoneNumber, Provider};
 
 use crate::Failure;
+use crate::exit::Exit;
 
-/// Exit status when the provider refused the credentials: a configuration problem (sysexits'
-/// `EX_CONFIG`).
-const EX_CONFIG: u8 = 78;
-/// Exit status when the provider could not be reached: try again later (`EX_TEMPFAIL`).
-const EX_TEMPFAIL: u8 = 75;
 
 pub(crate) async fn run(config: Result<Config, ConfigError>) -> Result<ExitCode, Failure> {
     let config = config?;
@@ -52,11 +48,11 @@ pub(crate) async fn run(config: Result<Config, ConfigError>) -> Result<ExitCode,
         Err(e) => match e.kind() {
             ErrorKind::Auth => {
                 println!("provider: reachable, credentials refused ({what}): {e}");
-                Ok(ExitCode::from(EX_CONFIG))
+                Ok(Exit::Auth.into())
             }
             ErrorKind::Transport(_) => {
                 println!("provider: not reachable ({what}): {e}");
-                Ok(ExitCode::from(EX_TEMPFAIL))
+                Ok(Exit::Temporary.into())
             }
             ErrorKind::Config => Err(e.into()),
             // Anything else is the provider's own answer to an authenticated request about

@@ -15,6 +15,7 @@ use waba::{
 };
 
 use crate::Failure;
+use crate::out::{self, Output};
 
 /// The configuration that points `provider` at the sandbox: every setting the sandbox lists
 /// for it is one of the provider's configuration keys.
@@ -85,13 +86,8 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| Failure(format!("io: {e}")))?;
-    let url = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map_err(|e| Failure(format!("io: {e}")))?
-    );
+        .map_err(Failure::io)?;
+    let url = format!("http://{}", listener.local_addr().map_err(Failure::io)?);
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok((url, rx))
 }
@@ -172,13 +168,14 @@ async fn collect(rows: &mut [Row], rx: &mut Events) {
     }
 }
 
-pub(crate) async fn run() -> Result<ExitCode, Failure> {
+pub(crate) async fn run(output: Output) -> Result<ExitCode, Failure> {
     let sandbox = Sandbox::builder()
         .start()
         .await
-        .map_err(|e| Failure(format!("io: cannot start the sandbox: {e}")))?;
+        .map_err(|e| Failure::io(format!("cannot start the sandbox: {e}")))?;
     let (hooks, mut rx) = receivers(&sandbox).await?;
-    let customer = PhoneNumber::parse("+16315551002").map_err(|e| Failure(e.to_string()))?;
+    let customer = PhoneNumber::parse("+16315551002")
+        .map_err(|e| Failure::new(crate::exit::Exit::Failure, e.to_string()))?;
     let mut rows = Vec::new();
     for provider in PROVIDERS.iter().map(|s| s.name) {
         let _ = sandbox.set_webhook(provider, format!("{hooks}/{provider}"), Vec::new());
@@ -187,10 +184,13 @@ pub(crate) async fn run() -> Result<ExitCode, Failure> {
     collect(&mut rows, &mut rx).await;
     sandbox.shutdown().await;
 
-    println!(
-        "{:<15} {:<42} {:<10} {:<6} {:>8}",
-        "provider", "message id", "status", "reply", "rtt"
-    );
+    let mut lines = Vec::new();
+    if output == Output::Text {
+        lines.push(format!(
+            "{:<15} {:<42} {:<10} {:<6} {:>8}",
+            "provider", "message id", "status", "reply", "rtt"
+        ));
+    }
     let mut ok = true;
     for row in &rows {
         let status = row
@@ -203,19 +203,32 @@ pub(crate) async fn run() -> Result<ExitCode, Failure> {
             .max()
             .unwrap_or_default();
         let id = row.first_id.as_ref().map_or("-", MessageId::as_str);
-        println!(
-            "{:<15} {:<42} {:<10} {:<6} {:>5} ms",
-            row.provider,
-            id,
-            status,
-            if row.reply { "yes" } else { "no" },
-            rtt.as_millis()
-        );
-        if let Some(e) = &row.error {
-            println!("  error: {e}");
+        match output {
+            Output::Text => {
+                lines.push(format!(
+                    "{:<15} {:<42} {:<10} {:<6} {:>5} ms",
+                    row.provider,
+                    id,
+                    status,
+                    if row.reply { "yes" } else { "no" },
+                    rtt.as_millis()
+                ));
+                if let Some(e) = &row.error {
+                    lines.push(format!("  error: {e}"));
+                }
+            }
+            Output::Json => lines.push(out::to_json(&serde_json::json!({
+                "provider": row.provider,
+                "message_id": row.first_id,
+                "status": status,
+                "reply": row.reply,
+                "rtt_ms": rtt.as_millis() as u64,
+                "error": row.error,
+            }))?),
         }
         ok &= row.error.is_none() && row.done();
     }
+    out::lines(lines)?;
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -2,27 +2,45 @@
 //!
 //! ```text
 //! waba demo                                   every provider against the built-in sandbox
-//! waba sandbox [--port N]                     run the sandbox in the foreground
-//! waba send --to N (--text T | --template NAME [--lang L] [--param P]… | --image URL [--caption C])
+//! waba sandbox [--port N] [--print-config P [--format toml|env]]
+//! waba sandbox inbound --url URL --provider P --from N --text T
+//! waba send --to N (--text T [--preview-url] | --template NAME [--lang L] [--param P]…
+//!           | --image|--video|--document URL|FILE [--caption C] | --audio|--sticker URL|FILE
+//!           | --location LAT,LON) [--reply-to ID] [--from N]
+//! waba send --json FILE|-                     a message in its JSON form
 //! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--report report.csv]
 //! waba status ID
 //! waba contacts check N…
+//! waba media upload FILE | media download ID [-o FILE]
+//! waba mark-read ID
+//! waba templates list
 //! waba config check                           resolved settings, origins, a credentials check
-//! waba webhook decode --provider P FILE
-//! waba webhook listen --port N --provider P [--secret S] [--verify-token T]
+//! waba webhook decode --provider P FILE|-
+//! waba webhook listen --port N --provider P [--path /p] [--secret S | --header N:V | --basic U:P]
+//! waba completions bash|zsh|fish
 //! ```
-//! Sending commands read the configuration from `--config FILE` and `WABA_*` variables.
+//! Commands that talk to a provider read the configuration from `--config FILE` and
+//! `WABA_*` variables. `--output json` prints results as JSON lines. Exit codes: [`exit`].
 
 mod broadcast;
 mod config_check;
+mod config_keys;
 mod demo;
+mod exit;
+mod ops;
+mod out;
+mod sandbox;
+mod send;
 mod webhook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use waba::{Config, Content, OutboundMessage, PhoneNumber, Provider, types};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use waba::{Config, PhoneNumber};
+
+use crate::exit::Exit;
+use crate::out::Output;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +52,9 @@ struct Cli {
     /// A TOML configuration file (WABA_* variables override it).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// How results are printed: text for people, or one JSON value per line.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    output: Output,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,14 +63,10 @@ struct Cli {
 enum Command {
     /// Runs every provider against the built-in sandbox and prints what happened.
     Demo,
-    /// Runs the sandbox in the foreground.
-    Sandbox {
-        /// The port on 127.0.0.1 (0 picks a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-    },
+    /// Runs the sandbox in the foreground, or plays a customer against a running one.
+    Sandbox(sandbox::Args),
     /// Sends one message; prints its id.
-    Send(SendArgs),
+    Send(Box<send::Args>),
     /// Sends a template to every number of a CSV file, with a per-recipient report.
     Broadcast(broadcast::Args),
     /// Prints what the provider knows of a message.
@@ -60,7 +77,22 @@ enum Command {
     /// Asks which numbers are on WhatsApp.
     Contacts {
         #[command(subcommand)]
-        command: ContactsCommand,
+        command: ops::ContactsCommand,
+    },
+    /// Uploads or downloads media.
+    Media {
+        #[command(subcommand)]
+        command: ops::MediaCommand,
+    },
+    /// Marks an inbound message (and those before it) read.
+    MarkRead {
+        /// The inbound message's id.
+        id: String,
+    },
+    /// The account's message templates.
+    Templates {
+        #[command(subcommand)]
+        command: ops::TemplatesCommand,
     },
     /// Shows and checks the configuration.
     Config {
@@ -72,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         command: webhook::Command,
     },
+    /// Prints a shell completion script (`waba completions bash > /etc/bash_completion.d/waba`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -81,163 +118,145 @@ enum ConfigCommand {
     Check,
 }
 
-#[derive(Subcommand)]
-enum ContactsCommand {
-    /// Checks the numbers.
-    Check {
-        /// The numbers, in E.164.
-        #[arg(required = true)]
-        numbers: Vec<String>,
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A failure to report on stderr in one line, ending with its exit code.
+    Error {
+        /// The exit code.
+        exit: Exit,
+        /// What went wrong and what to do, starting with its kind (`io: …`).
+        message: String,
     },
+    /// The reader of stdout went away (`| head -1`): end quietly with 0.
+    StdoutClosed,
 }
 
-#[derive(clap::Args)]
-#[command(group = clap::ArgGroup::new("kind").required(true).multiple(false).args(["text", "template", "image"]))]
-struct SendArgs {
-    /// The recipient, in E.164 (+16315551002).
-    #[arg(long)]
-    to: String,
-    /// A text message.
-    #[arg(long)]
-    text: Option<String>,
-    /// A template, by name.
-    #[arg(long)]
-    template: Option<String>,
-    /// The template's language.
-    #[arg(long, default_value = "en_US")]
-    lang: String,
-    /// A template body parameter (repeat in order).
-    #[arg(long = "param")]
-    params: Vec<String>,
-    /// An image, by HTTPS link.
-    #[arg(long)]
-    image: Option<String>,
-    /// The image's caption.
-    #[arg(long)]
-    caption: Option<String>,
-}
+impl Failure {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self::Error {
+            exit,
+            message: message.into(),
+        }
+    }
 
-/// A one-line failure: what went wrong and what to do.
-pub(crate) struct Failure(pub(crate) String);
+    /// A wrong command line (64).
+    pub(crate) fn usage(message: impl std::fmt::Display) -> Self {
+        Self::new(Exit::Usage, format!("usage: {message}"))
+    }
+
+    /// Invalid input (65).
+    pub(crate) fn data(message: impl std::fmt::Display) -> Self {
+        Self::new(Exit::Data, format!("invalid_request: {message}"))
+    }
+
+    /// A local file that cannot be read or written (74).
+    pub(crate) fn io(message: impl std::fmt::Display) -> Self {
+        Self::new(Exit::Io, format!("io: {message}"))
+    }
+}
 
 impl From<waba::Error> for Failure {
     fn from(e: waba::Error) -> Self {
-        Self(format!("{}: {e}. {}", e.kind().name(), e.hint()))
+        Self::new(
+            Exit::of(&e),
+            format!("{}: {e}. {}", e.kind().name(), e.hint()),
+        )
     }
 }
 
 impl From<waba::ConfigError> for Failure {
     fn from(e: waba::ConfigError) -> Self {
-        Self(format!("config: {e}"))
+        Self::new(Exit::Config, format!("config: {e}"))
     }
 }
 
+/// A phone number from the command line; a parse error quotes it shortened.
 pub(crate) fn phone(s: &str) -> Result<PhoneNumber, Failure> {
-    PhoneNumber::parse(s).map_err(|e| Failure(format!("invalid_request: {e}")))
+    PhoneNumber::parse(s).map_err(|e| {
+        let message = e.to_string().replace(&format!("{s:?}"), &out::echo(s));
+        Failure::data(message)
+    })
+}
+
+/// The command line with `--help` completed at run time: the configuration variables of
+/// the chosen provider (`WABA_PROVIDER`, else of all) and the exit codes.
+fn command() -> clap::Command {
+    let chosen = std::env::var("WABA_PROVIDER").ok();
+    Cli::command().after_long_help(format!(
+        "{}\n{}",
+        config_keys::help(chosen.as_deref()),
+        exit::HELP
+    ))
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout and succeed; the rest is a usage error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            out::warn(format!("error: cannot start the runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
-        Err(Failure(message)) => {
-            eprintln!("error: {}", message.replace('\n', " "));
-            ExitCode::FAILURE
+        Err(Failure::StdoutClosed) => ExitCode::SUCCESS,
+        Err(Failure::Error { exit, message }) => {
+            out::warn(format!(
+                "error: {}",
+                out::shorten(&message.replace('\n', " "), out::MESSAGE_LIMIT)
+            ));
+            exit.into()
         }
     }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let config = || Config::load(cli.config.as_deref());
+    let client =
+        || -> Result<waba::Client, Failure> { Ok(Config::load(cli.config.as_deref())?.client()?) };
+    let output = cli.output;
     match cli.command {
-        Command::Demo => demo::run().await,
-        Command::Sandbox { port } => {
-            let sandbox = waba::sandbox::Sandbox::builder()
-                .port(port)
-                .start()
-                .await
-                .map_err(|e| {
-                    Failure(format!("io: cannot start the sandbox on port {port}: {e}"))
-                })?;
-            println!("{}", sandbox.banner());
-            let _ = tokio::signal::ctrl_c().await;
-            sandbox.shutdown().await;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Demo => demo::run(output).await,
+        Command::Sandbox(args) => sandbox::run(args, output).await,
         Command::Send(args) => {
-            let client = config()?.client()?;
-            let content = if let Some(text) = args.text {
-                Content::text(text)
-            } else if let Some(name) = args.template {
-                Content::template(name, args.lang, args.params)
-            } else if let Some(url) = args.image {
-                Content::Image(types::Image {
-                    media: types::MediaSource::Link(url),
-                    caption: args.caption,
-                })
-            } else {
-                return Err(Failure(
-                    "invalid_request: give --text, --template or --image".to_owned(),
-                ));
-            };
-            let receipt = client
-                .send(&OutboundMessage::new(phone(&args.to)?, content))
-                .await?;
-            println!("{}", receipt.id);
-            Ok(ExitCode::SUCCESS)
+            send::check(&args)?;
+            send::run(&client()?, *args, output).await
         }
-        Command::Broadcast(args) => broadcast::run(config()?, args).await,
-        Command::Status { id } => {
-            let client = config()?.client()?;
-            let record = client
-                .message(&id.into())
-                .await
-                .map_err(|e| not_supported(&client, "message status", e))?;
-            println!("{}", serde_json::to_string(&record).unwrap_or_default());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Contacts {
-            command: ContactsCommand::Check { numbers },
-        } => {
-            let client = config()?.client()?;
-            let numbers = numbers
-                .iter()
-                .map(|n| phone(n))
-                .collect::<Result<Vec<_>, _>>()?;
-            let checks = client
-                .check_contacts(&numbers)
-                .await
-                .map_err(|e| not_supported(&client, "contacts check", e))?;
-            for c in checks {
-                println!("{}", serde_json::to_string(&c).unwrap_or_default());
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Broadcast(args) => {
+            broadcast::run(Config::load(cli.config.as_deref())?, args).await
         }
         Command::Config {
             command: ConfigCommand::Check,
-        } => config_check::run(config()).await,
+        } => config_check::run(Config::load(cli.config.as_deref())).await,
+        Command::Status { id } => ops::status(&client()?, id, output).await,
+        Command::Contacts { command } => ops::contacts(&client()?, command, output).await,
+        Command::Media { command } => ops::media(&client()?, command, output).await,
+        Command::MarkRead { id } => ops::mark_read(&client()?, id, output).await,
+        Command::Templates { command } => ops::templates(&client()?, command, output).await,
         Command::Webhook { command } => webhook::run(command).await,
-    }
-}
-
-/// "not supported by `<provider>`" for an unsupported operation; the error as is otherwise.
-fn not_supported(client: &waba::Client, what: &str, e: waba::Error) -> Failure {
-    if matches!(e.kind(), waba::ErrorKind::Unsupported { .. }) {
-        Failure(format!(
-            "unsupported: {what} is not supported by {}",
-            client.id()
-        ))
-    } else {
-        e.into()
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "waba", &mut script);
+            out::write_bytes(&script)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

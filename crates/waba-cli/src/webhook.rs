@@ -1,14 +1,34 @@
 //! `waba webhook decode` and `waba webhook listen`.
+//!
+//! `listen` answers a webhook only after its events are printed: it uses the library's
+//! decoders and verifiers but not the queued receiver (`waba::webhook::receiver`), which
+//! acknowledges at once and would acknowledge events a closed stdout never took. An event
+//! that could not be printed is answered 503, so the provider sends it again.
 
+use std::collections::HashSet;
+use std::io::Read as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use clap::Subcommand;
-use waba::webhook::receiver::Receiver;
-use waba::webhook::{HubSignature, Unverified, Verifier, WebhookRequest, decoder_for};
+use tokio::sync::watch;
+use waba::webhook::{
+    Deduplicator, HubSignature, RequiredHeaders, Unverified, Verifier, WebhookDecoder,
+    WebhookRequest, decoder_for, verify_challenge,
+};
 
 use crate::Failure;
+use crate::exit::Exit;
+use crate::out::{self, echo};
 
 #[derive(Subcommand)]
 pub(crate) enum Command {
@@ -17,10 +37,11 @@ pub(crate) enum Command {
         /// cloud, generic-v2, onprem, tujenge, enablex or mobile-gateway.
         #[arg(long)]
         provider: String,
-        /// The raw body.
+        /// The raw body; `-` reads stdin.
         file: PathBuf,
     },
-    /// Runs a webhook receiver; prints decoded events as JSON lines.
+    /// Runs a webhook receiver; prints decoded events as JSON lines, and answers the
+    /// provider only once they are printed.
     Listen {
         /// The port on 127.0.0.1.
         #[arg(long)]
@@ -28,10 +49,21 @@ pub(crate) enum Command {
         /// cloud, generic-v2, onprem, tujenge, enablex or mobile-gateway.
         #[arg(long)]
         provider: String,
-        /// The app secret for `X-Hub-Signature-256` (Cloud, generic v2). Without it, requests
-        /// are not verified.
-        #[arg(long)]
-        secret: Option<String>,
+        /// The path webhooks are posted to.
+        #[arg(long, default_value = "/")]
+        path: String,
+        /// The app secret for `X-Hub-Signature-256` (Cloud, generic v2); repeat to accept
+        /// an old and a new one while rotating.
+        #[arg(long = "secret", value_name = "SECRET", conflicts_with_all = ["headers", "basic"])]
+        secrets: Vec<String>,
+        /// A header every webhook must carry, `NAME:VALUE` (Tujenge's `/v1/configs/webhook`
+        /// headers); repeat for several.
+        #[arg(long = "header", value_name = "NAME:VALUE")]
+        headers: Vec<String>,
+        /// The HTTP Basic credentials every webhook must carry, `USER:PASSWORD` (EnableX's
+        /// "HTTP Authentication").
+        #[arg(long, value_name = "USER:PASSWORD")]
+        basic: Option<String>,
         /// The token of the `hub.challenge` handshake.
         #[arg(long)]
         verify_token: Option<String>,
@@ -39,12 +71,13 @@ pub(crate) enum Command {
 }
 
 /// The decoder of `provider`'s webhook format, from its spec.
-fn decoder(provider: &str) -> Result<Box<dyn waba::webhook::WebhookDecoder>, Failure> {
+fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
     waba::spec(provider)
         .and_then(|spec| decoder_for(spec.webhook.format))
         .ok_or_else(|| {
-            Failure(format!(
-                "invalid_request: unknown provider {provider:?}; one of {}",
+            Failure::usage(format!(
+                "unknown provider {}; one of {}",
+                echo(provider),
                 waba::provider_names()
             ))
         })
@@ -52,57 +85,307 @@ fn decoder(provider: &str) -> Result<Box<dyn waba::webhook::WebhookDecoder>, Fai
 
 pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
-        Command::Decode { provider, file } => {
-            let decoder = decoder(&provider)?;
-            let body = std::fs::read(&file)
-                .map_err(|e| Failure(format!("io: cannot read {}: {e}", file.display())))?;
-            let headers = waba::core::http::HeaderMap::new();
-            let result = decoder
-                .decode(&WebhookRequest::post(&headers, &body))
-                .map_err(|e| Failure(format!("decode: {}: {e}", file.display())))?;
-            for e in &result.errors {
-                eprintln!("warning: {e}");
-            }
-            for e in result.events {
-                println!("{}", serde_json::to_string(&e.event).unwrap_or_default());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Decode { provider, file } => decode(&provider, &file),
         Command::Listen {
             port,
             provider,
-            secret,
+            path,
+            secrets,
+            headers,
+            basic,
             verify_token,
         } => {
-            let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder(&provider)?);
-            let verifier: Arc<dyn Verifier> = match secret {
-                Some(s) => Arc::new(HubSignature::new(s)),
-                None => Arc::new(Unverified),
+            let verifier = verifier(&secrets, &headers, basic.as_deref())?;
+            if verifier.is_none() {
+                out::warn(format!(
+                    "warning: webhooks are not verified: anyone who can reach the port can post \
+                     events ({})",
+                    match provider.as_str() {
+                        "cloud" | "generic-v2" => "give --secret",
+                        "tujenge" => "give the --header configured in /v1/configs/webhook",
+                        "enablex" => "give --basic when HTTP Authentication is on",
+                        _ => "this provider does not sign: keep the port private",
+                    }
+                ));
+            }
+            let listener = Listener {
+                decoder: Arc::from(decoder(&provider)?),
+                verifier: verifier.unwrap_or_else(|| Arc::new(Unverified)),
+                verify_token,
+                printed: Mutex::new(HashSet::new()),
+                stop: watch::channel(None).0,
             };
-            let mut builder = Receiver::builder(decoder, verifier);
-            if let Some(t) = verify_token {
-                builder = builder.verify_token(t);
-            }
-            let (router, mut events) = builder.build();
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(|e| Failure(format!("io: cannot listen on port {port}: {e}")))?;
-            eprintln!(
-                "listening on http://{}/ (Ctrl-C to stop)",
-                listener
-                    .local_addr()
-                    .map_err(|e| Failure(format!("io: {e}")))?
+            listen(port, &path, Arc::new(listener)).await
+        }
+    }
+}
+
+fn decode(provider: &str, file: &std::path::Path) -> Result<ExitCode, Failure> {
+    let decoder = decoder(provider)?;
+    let (name, body) = if file.as_os_str() == "-" {
+        let mut body = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut body)
+            .map_err(|e| Failure::io(format!("cannot read stdin: {e}")))?;
+        ("stdin".to_owned(), body)
+    } else {
+        let body = std::fs::read(file)
+            .map_err(|e| Failure::io(format!("cannot read {}: {e}", file.display())))?;
+        (file.display().to_string(), body)
+    };
+    let headers = HeaderMap::new();
+    let result = decoder
+        .decode(&WebhookRequest::post(&headers, &body))
+        .map_err(|e| Failure::new(Exit::Data, format!("decode: {name}: {e}")))?;
+    for e in &result.errors {
+        out::warn(format!("warning: {e}"));
+    }
+    out::lines(
+        result
+            .events
+            .iter()
+            .map(|e| out::to_json(&e.event))
+            .collect::<Result<Vec<_>, _>>()?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The verifier the flags ask for; `None` when they ask for none.
+fn verifier(
+    secrets: &[String],
+    headers: &[String],
+    basic: Option<&str>,
+) -> Result<Option<Arc<dyn Verifier>>, Failure> {
+    if let Some((first, rest)) = secrets.split_first() {
+        let v = rest
+            .iter()
+            .fold(HubSignature::new(first), HubSignature::with_secret);
+        return Ok(Some(Arc::new(v)));
+    }
+    if headers.is_empty() && basic.is_none() {
+        return Ok(None);
+    }
+    let mut v = match basic {
+        Some(b) => {
+            let (user, password) = b
+                .split_once(':')
+                .ok_or_else(|| Failure::usage("--basic takes USER:PASSWORD"))?;
+            RequiredHeaders::basic(user, password)
+        }
+        None => RequiredHeaders::new(),
+    };
+    for h in headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| Failure::usage(format!("--header takes NAME:VALUE, not {}", echo(h))))?;
+        v = v.with(name.trim(), value.trim()).map_err(|e| {
+            Failure::usage(format!(
+                "--header: {} is not a header name: {e}",
+                echo(name)
+            ))
+        })?;
+    }
+    Ok(Some(Arc::new(v)))
+}
+
+/// The most event keys remembered for de-duplication; past it the memory starts over
+/// (a redelivery older than that prints twice, which is safe).
+const REMEMBERED: usize = 100_000;
+
+struct Listener {
+    decoder: Arc<dyn WebhookDecoder>,
+    verifier: Arc<dyn Verifier>,
+    verify_token: Option<String>,
+    /// The keys of events printed, to drop provider redeliveries; a key is added only once
+    /// its event is out. The lock also keeps each body's lines together on stdout.
+    printed: Mutex<HashSet<String>>,
+    /// Set once stdout failed: why the listener stops.
+    stop: watch::Sender<Option<Failure>>,
+}
+
+async fn listen(port: u16, path: &str, listener: Arc<Listener>) -> Result<ExitCode, Failure> {
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let mut stopped = listener.stop.subscribe();
+    let router = Router::new()
+        .route(&path, get(handshake).post(events))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(
+            waba::webhook::receiver::DEFAULT_BODY_LIMIT,
+        ))
+        .with_state(listener.clone());
+    let socket = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| Failure::new(Exit::Io, format!("io: cannot listen on port {port}: {e}")))?;
+    let addr = socket
+        .local_addr()
+        .map_err(|e| Failure::io(e.to_string()))?;
+    out::warn(format!(
+        "listening on http://{addr}{path} for {} webhooks (Ctrl-C to stop)",
+        listener.decoder.format()
+    ));
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = stopped.wait_for(Option::is_some) => {}
+        }
+    };
+    axum::serve(
+        socket,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| Failure::io(format!("the listener failed: {e}")))?;
+    match listener.stop.send_replace(None) {
+        None | Some(Failure::StdoutClosed) => Ok(ExitCode::SUCCESS),
+        Some(e) => Err(e),
+    }
+}
+
+fn reject(from: SocketAddr, method: &Method, uri: &Uri, status: StatusCode, why: &str) -> Response {
+    out::warn(format!(
+        "rejected {method} {} from {from}: {} {why}",
+        out::shorten(&uri.to_string(), out::ECHO_LIMIT),
+        status.as_u16()
+    ));
+    (status, why.to_owned()).into_response()
+}
+
+async fn not_found(
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    reject(
+        from,
+        &method,
+        &uri,
+        StatusCode::NOT_FOUND,
+        "no webhook at this path",
+    )
+}
+
+async fn handshake(
+    State(l): State<Arc<Listener>>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(token) = &l.verify_token else {
+        return reject(
+            from,
+            &Method::GET,
+            &uri,
+            StatusCode::FORBIDDEN,
+            "no --verify-token given",
+        );
+    };
+    match verify_challenge(query.as_deref().unwrap_or(""), token) {
+        Ok(challenge) => ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response(),
+        Err(e) => reject(
+            from,
+            &Method::GET,
+            &uri,
+            StatusCode::FORBIDDEN,
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn events(
+    State(l): State<Arc<Listener>>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        // Over the size limit, or cut short: logged like every other rejection.
+        Err(e) => return reject(from, &Method::POST, &uri, e.status(), &e.body_text()),
+    };
+    let request = WebhookRequest {
+        method: &Method::POST,
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
+    };
+    if let Err(e) = l.verifier.verify(&request) {
+        return reject(
+            from,
+            &Method::POST,
+            &uri,
+            StatusCode::UNAUTHORIZED,
+            &e.to_string(),
+        );
+    }
+    let decoded = match l.decoder.decode(&request) {
+        Ok(d) => d,
+        Err(e) => {
+            return reject(
+                from,
+                &Method::POST,
+                &uri,
+                StatusCode::BAD_REQUEST,
+                &e.to_string(),
             );
-            tokio::spawn(async move { axum::serve(listener, router).await });
-            loop {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
-                    e = events.recv() => match e {
-                        Some(r) => println!("{}", serde_json::to_string(&r.event).unwrap_or_default()),
-                        None => return Ok(ExitCode::SUCCESS),
-                    },
-                }
+        }
+    };
+    for e in &decoded.errors {
+        out::warn(format!(
+            "warning: item skipped in a webhook from {from}: {e}"
+        ));
+    }
+    let format = l.decoder.format();
+    let Ok(mut printed) = l.printed.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut keys = Vec::new();
+    let mut text = String::new();
+    for e in &decoded.events {
+        let key = Deduplicator::key(format, &e.event);
+        if key
+            .as_ref()
+            .is_some_and(|k| printed.contains(k) || keys.contains(k))
+        {
+            continue;
+        }
+        match out::to_json(&e.event) {
+            Ok(line) => {
+                text.push_str(&line);
+                text.push('\n');
             }
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+        keys.extend(key);
+    }
+    if text.is_empty() {
+        return StatusCode::OK.into_response();
+    }
+    match out::write_bytes(text.as_bytes()) {
+        Ok(()) => {
+            if printed.len() + keys.len() > REMEMBERED {
+                printed.clear();
+            }
+            printed.extend(keys);
+            StatusCode::OK.into_response()
+        }
+        Err(e) => {
+            drop(printed);
+            if let Failure::Error { message, .. } = &e {
+                out::warn(format!("error: {message}; stopping"));
+            }
+            l.stop.send_replace(Some(e));
+            // Not acknowledged: the provider delivers it again to the next listener.
+            let mut r = (StatusCode::SERVICE_UNAVAILABLE, "cannot print events").into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            r
         }
     }
 }

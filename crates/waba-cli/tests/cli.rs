@@ -93,7 +93,7 @@ fn undecodable_bodies_and_bad_arguments_fail_in_one_line() {
         .output()
         .unwrap();
     let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(65), "invalid input");
     assert!(out.is_empty());
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: decode:"), "{err}");
@@ -109,17 +109,14 @@ fn undecodable_bodies_and_bad_arguments_fail_in_one_line() {
         .args(["send", "--to", "+16315551002"])
         .output()
         .unwrap();
-    assert!(
-        !o.status.success(),
-        "send needs --text, --template or --image"
-    );
+    assert_eq!(o.status.code(), Some(64), "send needs a kind");
 
     let o = waba()
         .args(["send", "--to", "+16315551002", "--text", "hi"])
         .output()
         .unwrap();
     let err = text(&o).1;
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(78), "configuration");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("set WABA_PROVIDER"), "{err}");
 
@@ -197,12 +194,14 @@ fn send_status_and_contacts_against_the_sandbox() {
         .output()
         .unwrap();
     let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(3), "the provider refused");
     assert!(err.starts_with("error: outside_customer_window:"), "{err}");
     assert!(err.contains("send a template"), "{err}");
 
     let mut c = waba();
     provider_env(&mut c, &s.info, "cloud");
     let o = c.args(["status", "wamid.X"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(69));
     assert_eq!(
         text(&o).1.trim(),
         "error: unsupported: message status is not supported by cloud"
@@ -244,7 +243,10 @@ fn status_and_contacts_where_the_provider_supports_them() {
 
     let mut c = waba();
     provider_env(&mut c, &s.info, "generic-v2");
-    let o = c.args(["status", &id]).output().unwrap();
+    let o = c
+        .args(["--output", "json", "status", &id])
+        .output()
+        .unwrap();
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let record: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -253,7 +255,14 @@ fn status_and_contacts_where_the_provider_supports_them() {
     let mut c = waba();
     provider_env(&mut c, &s.info, "onprem");
     let o = c
-        .args(["contacts", "check", "+16315551002", "+1 631 555 1003"])
+        .args([
+            "contacts",
+            "check",
+            "--output",
+            "json",
+            "+16315551002",
+            "+1 631 555 1003",
+        ])
         .output()
         .unwrap();
     let (out, err) = text(&o);
@@ -312,8 +321,8 @@ fn broadcast_reports_every_recipient_and_resumes() {
     );
     assert_eq!(
         o.status.code(),
-        Some(1),
-        "an invalid number makes the run fail"
+        Some(4),
+        "an invalid number makes the run partial"
     );
     // Run again: the three sent are skipped, nothing is sent twice.
     let o = run();
@@ -327,7 +336,7 @@ fn broadcast_reports_every_recipient_and_resumes() {
 }
 
 /// `config check` shows where each value came from with secrets masked, and proves the
-/// credentials with one authenticated call: accepted, refused (78), or unreachable (75,
+/// credentials with one authenticated call: accepted, refused (77), or unreachable (75,
 /// naming the URL tried).
 #[test]
 fn config_check_names_origins_and_checks_credentials() {
@@ -357,7 +366,7 @@ fn config_check_names_origins_and_checks_credentials() {
         .output()
         .unwrap();
     let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(78), "{out}{err}");
+    assert_eq!(o.status.code(), Some(77), "{out}{err}");
     assert!(out.contains("credentials refused"), "{out}");
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

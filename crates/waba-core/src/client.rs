@@ -11,7 +11,7 @@ use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Reci
 use crate::error::{Error, ErrorKind};
 use crate::provider::{
     BroadcastOutcome, Capabilities, ContactCheck, MediaDownload, MediaUpload, MessageRecord,
-    Provider, ProviderId, SendReceipt, SharedProvider,
+    Provider, ProviderId, SendReceipt, SharedProvider, TemplateInfo,
 };
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
@@ -436,6 +436,11 @@ impl Provider for Client {
 
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
         self.with_retry(true, || self.inner.provider.check_contacts(numbers))
+            .await
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.with_retry(true, || self.inner.provider.list_templates())
             .await
     }
 }

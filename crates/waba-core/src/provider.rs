@@ -141,6 +141,8 @@ pub struct Capabilities {
     pub message_lookup: bool,
     /// `check_contacts`.
     pub check_contacts: bool,
+    /// `list_templates`.
+    pub list_templates: bool,
     /// `OutboundMessage::client_reference` reaches the provider and comes back in status
     /// updates.
     pub client_reference: bool,
@@ -428,6 +430,12 @@ pub trait Provider: fmt::Debug + Send + Sync + 'static {
         let _ = numbers;
         Err(Error::unsupported("check_contacts").with_provider(self.id()))
     }
+
+    /// Lists the account's message templates with their review state. Capability:
+    /// `list_templates`.
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        Err(Error::unsupported("list_templates").with_provider(self.id()))
+    }
 }
 
 /// A shared handle to any provider, chosen at run time.
@@ -488,5 +496,8 @@ impl Provider for SharedProvider {
     }
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
         self.0.check_contacts(numbers).await
+    }
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.0.list_templates().await
     }
 }

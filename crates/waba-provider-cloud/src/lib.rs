@@ -78,6 +78,7 @@ impl CloudProvider {
         capabilities.mark_read = true;
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
+        capabilities.list_templates = true;
         Ok(Self {
             codec,
             executor,
@@ -122,6 +123,10 @@ impl CloudProvider {
 impl Provider for CloudProvider {
     fn id(&self) -> ProviderId {
         ProviderId::CLOUD
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.templates().await
     }
 
     fn capabilities(&self) -> &Capabilities {

@@ -129,6 +129,7 @@ impl EnableXProvider {
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
         // `from` is a field of every send body: a message's own sender goes there.
         capabilities.sender_per_message = true;
+        capabilities.list_templates = true;
         Ok(Self {
             codec,
             executor,
@@ -168,6 +169,10 @@ impl EnableXProvider {
 impl Provider for EnableXProvider {
     fn id(&self) -> ProviderId {
         ProviderId::ENABLEX
+    }
+
+    async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        self.templates().await
     }
 
     fn capabilities(&self) -> &Capabilities {

@@ -912,6 +912,15 @@ pub async fn optional_operations_match_capabilities(t: &Target<'_>) {
         checked.is_ok(),
         "check_contacts vs capability: {checked:?}"
     );
+    match (caps.list_templates, p.list_templates().await) {
+        (true, Ok(_)) => {}
+        (true, Err(e)) => panic!("list_templates: declared but failed: {e}"),
+        (false, Ok(_)) => panic!("list_templates: not declared but worked"),
+        (false, Err(e)) => assert!(
+            matches!(e.kind(), ErrorKind::Unsupported { .. }),
+            "list_templates: {e}"
+        ),
+    }
 }
 
 /// The provider's status webhooks, decoded with `waba-webhook`, arrive for a sent id, in

@@ -48,3 +48,20 @@ fn bad_recipient_in_json_says_why() {
     .unwrap_err();
     assert!(err.to_string().contains("no country code"), "{err}");
 }
+
+/// The documented examples (`docs/message-json.md`, one file each in `fixtures/messages/`)
+/// are valid messages, and read back to the same JSON.
+#[test]
+fn documented_message_examples_parse_validate_and_round_trip() {
+    insta::glob!("../../../fixtures/messages", "*.json", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let msg: OutboundMessage =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        msg.validate()
+            .unwrap_or_else(|e| panic!("{} is invalid: {e}", path.display()));
+        let json = serde_json::to_value(&msg).unwrap();
+        let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json, original, "{} does not round-trip", path.display());
+        insta::assert_json_snapshot!(json);
+    });
+}

@@ -9,7 +9,6 @@ use waba::{Config, ConfigError, ErrorKind, PhoneNumber, Provider};
 use crate::Failure;
 use crate::exit::Exit;
 
-
 pub(crate) async fn run(config: Result<Config, ConfigError>) -> Result<ExitCode, Failure> {
     let config = config?;
     let spec = config.spec()?;

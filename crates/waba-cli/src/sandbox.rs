@@ -20,7 +20,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Prints a configuration for this provider's emulation instead of the JSON of all.
-    #[arg(long, value_name = "PROVIDER", value_parser = waba::PROVIDERS.to_vec())]
+    #[arg(long, value_name = "PROVIDER", value_parser = clap::builder::PossibleValuesParser::new(waba::PROVIDERS.iter().map(|s| s.name)))]
     print_config: Option<String>,
     /// The configuration's format: a waba.toml, or `export WABA_…` lines for a shell.
     #[arg(long, value_enum, default_value_t = Format::Toml, requires = "print_config")]
@@ -46,7 +46,7 @@ enum Command {
         #[arg(long, value_name = "URL")]
         url: String,
         /// Which provider's business number the customer writes to.
-        #[arg(long, value_parser = waba::PROVIDERS.to_vec())]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(waba::PROVIDERS.iter().map(|s| s.name)))]
         provider: String,
         /// The customer's number, in E.164.
         #[arg(long)]

@@ -3,9 +3,10 @@
 //! - `ci`: what CI runs — formatting, clippy with warnings denied, every test, and the docs
 //!   with warnings denied.
 //! - `tidy`: the repository's own rules (also run as a test).
-//! - `release --dry-run`, `msrv`, `features`: see their modules.
+//! - `release --dry-run`, `msrv`, `features`, `fuzz`: see their modules.
 
 mod features;
+mod fuzz;
 mod msrv;
 mod release;
 mod tidy;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Some("release") => release::run(&args[1..]),
         Some("msrv") => msrv::run(),
         Some("features") => features::check(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -42,6 +44,8 @@ commands:
   msrv   the declared rust-version: edition, locked dependencies, a build with that toolchain
   features
          every published crate checked alone with each of its features (run by ci)
+  fuzz [TARGET] [--seconds N]
+         the cargo-fuzz targets of fuzz/ (nightly; ci runs their bodies on stable)
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
   bench send [--n 5000] [--concurrency 1,64]

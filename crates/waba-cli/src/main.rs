@@ -4,7 +4,7 @@
 //! waba demo                                   every provider against the built-in sandbox
 //! waba sandbox [--port N]                     run the sandbox in the foreground
 //! waba send --to N (--text T | --template NAME [--lang L] [--param P]… | --image URL [--caption C])
-//! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--report report.csv]
+//! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--param-column COL]… [--report report.csv]
 //! waba status ID
 //! waba contacts check N…
 //! waba webhook decode --provider P FILE

@@ -1,23 +1,55 @@
 //! `waba broadcast`: a template to every number of a CSV file, with a progress bar and a
-//! per-recipient CSV report written as results arrive, so an interrupted broadcast resumes
-//! where it stopped (recipients already reported `sent` are skipped, and so are those
-//! reported `maybe_sent`: their send failed after it may have reached the provider, and
-//! sending again could message them twice; delete their lines to resend).
+//! per-row CSV report written as results arrive, so that an interrupted broadcast resumes
+//! where it stopped and never sends a message twice.
+//!
+//! # Input
+//! Read with the `csv` crate: quoting, any line ending, a UTF-8 byte-order mark. The first
+//! column holds the number, in any form [`PhoneNumber::parse`] takes (`+16315550001`,
+//! `+1 631 555 0001`, `0016315550001`). The first row is a header when its first field has no
+//! digit; otherwise it is a recipient like any other. Empty lines are not rows.
+//!
+//! # Report
+//! `row,number,status,message_id,detail`, one CSV line per event, flushed as it happens:
+//! - `pending`, written before each send, so that a run killed mid-send leaves a trace;
+//! - then one result per input row: `sent` (with the message id), `failed` (with the error),
+//!   `maybe_sent` (the send failed after it may have reached the provider), `invalid` (not a
+//!   phone number), or `duplicate` (the same number, in E.164, as an earlier row, named in
+//!   the detail: each recipient gets the message once).
+//!
+//! `row` is the row's number as a spreadsheet shows it (a header is row 1; empty lines are not
+//! rows). `number` is the E.164 form, or the input as written (cut to 64 characters) when it is
+//! not a number.
+//!
+//! # Resume
+//! Run the same command again: numbers whose last line is `sent` or `maybe_sent` are skipped,
+//! so are rows already reported `invalid` or `duplicate`, and a `pending` line without a
+//! result (the process was killed) is reported `maybe_sent`: the send may have gone out, and
+//! sending again could message that customer twice. Delete a number's lines to send to it
+//! again. `failed` recipients are sent to again.
+//!
+//! # Stopping
+//! Ctrl-C (SIGINT) or SIGTERM stops taking new rows; the sends in flight finish and are
+//! reported, then the summary and the command that resumes are printed (exit 130 or 143).
+//! A second signal exits at once; its in-flight rows stay `pending` and resume as
+//! `maybe_sent`.
 
-use std::collections::HashSet;
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::{BufRead as _, Seek as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use indicatif::{ProgressBar, ProgressStyle};
-use waba::{Config, Content, OutboundMessage, PhoneNumber};
+use waba::{Client, Config, Content, OutboundMessage, PhoneNumber};
 
 use crate::Failure;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// A CSV file whose first column holds the numbers (a header line is skipped).
+    /// A CSV file whose first column holds the numbers; the first row is a header when its
+    /// first field has no digit.
     #[arg(long)]
     to_file: PathBuf,
     /// The template's name.
@@ -26,10 +58,14 @@ pub(crate) struct Args {
     /// The template's language.
     #[arg(long, default_value = "en_US")]
     lang: String,
-    /// A template body parameter (repeat in order).
+    /// A template body parameter, the same for every recipient (repeat in order).
     #[arg(long = "param")]
     params: Vec<String>,
-    /// Where the report goes (`number,status,message_id,error`); read first to resume.
+    /// A template body parameter taken from each row's column of that header name (repeat
+    /// in order; they follow the `--param` values).
+    #[arg(long = "param-column")]
+    param_columns: Vec<String>,
+    /// Where the report goes (`row,number,status,message_id,detail`); read first to resume.
     #[arg(long, default_value = "broadcast-report.csv")]
     report: PathBuf,
     /// Sends in flight at once (the rate limit still applies).
@@ -37,126 +73,629 @@ pub(crate) struct Args {
     concurrency: usize,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+/// The report's header line.
+const HEADER: [&str; 5] = ["row", "number", "status", "message_id", "detail"];
+/// The most characters of the input echoed back in a report line or an error.
+const ECHO_CHARS: usize = 64;
+/// The most characters of an error's text in a report line.
+const DETAIL_CHARS: usize = 300;
+
+/// `s` cut to `max` characters, with control characters made visible, so that a huge or
+/// binary input field cannot blow up a report line or a terminal.
+fn echo(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if s.chars().nth(max).is_some() {
+        let _ = write!(out, "… ({} bytes)", s.len());
     }
+    out
 }
 
-/// The numbers a previous run's report shows as sent or maybe sent: not to be sent again.
-fn already_done(report: &str) -> HashSet<String> {
-    report
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split(',');
-            let number = f.next()?;
-            matches!(f.next()?, "sent" | "maybe_sent").then(|| number.to_owned())
+/// What a previous run's report says.
+#[derive(Debug, Default)]
+struct Previous {
+    /// E.164 number → its last status (`pending`, `sent`, `failed`, `maybe_sent`).
+    numbers: HashMap<String, String>,
+    /// `(row, number as reported)` of rows reported `invalid` or `duplicate`.
+    settled_rows: HashSet<(u64, String)>,
+    /// The row of each number's last `pending`, for the `maybe_sent` line written on resume.
+    pending_lines: HashMap<String, u64>,
+    /// Whether the file ends in the middle of a line (the writer was killed).
+    torn: bool,
+}
+
+impl Previous {
+    fn read(path: &Path) -> Result<Self, Failure> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(Failure::io(format!(
+                    "cannot read the report {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        Self::parse(&bytes).map_err(|why| {
+            Failure::io(format!(
+                "{} is not a broadcast report ({why}); give another --report",
+                path.display()
+            ))
         })
-        .collect()
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let mut previous = Self {
+            torn: !bytes.is_empty() && !bytes.ends_with(b"\n"),
+            ..Self::default()
+        };
+        if bytes.is_empty() {
+            return Ok(previous);
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes);
+        let header = reader.byte_headers().map_err(|e| e.to_string())?;
+        if header.iter().ne(HEADER.iter().map(|h| h.as_bytes())) {
+            return Err(format!(
+                "its first line is {:?}, not {:?}",
+                echo(
+                    &header
+                        .iter()
+                        .map(String::from_utf8_lossy)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    ECHO_CHARS
+                ),
+                HEADER.join(",")
+            ));
+        }
+        for record in reader.byte_records() {
+            // A line torn by a kill is incomplete: what it says is not known, so skip it.
+            let Ok(record) = record else { continue };
+            let field = |n| String::from_utf8_lossy(record.get(n).unwrap_or_default());
+            let Ok(line) = field(0).parse::<u64>() else {
+                continue;
+            };
+            let number = field(1).into_owned();
+            match &*field(2) {
+                status @ ("pending" | "sent" | "failed" | "maybe_sent") => {
+                    if status == "pending" {
+                        previous.pending_lines.insert(number.clone(), line);
+                    }
+                    previous.numbers.insert(number, status.to_owned());
+                }
+                "invalid" | "duplicate" => {
+                    previous.settled_rows.insert((line, number));
+                }
+                _ => {}
+            }
+        }
+        Ok(previous)
+    }
 }
 
-/// Appends one report line, flushed at once so that an interruption loses nothing; a line
-/// the report cannot take goes to stderr instead of nowhere, and the first such error is kept
-/// for the exit status.
-fn record(report: &mut std::fs::File, line: &str, unwritten: &mut Option<std::io::Error>) {
-    if let Err(e) = writeln!(report, "{line}").and_then(|()| report.flush()) {
-        eprintln!("{line}");
-        unwritten.get_or_insert(e);
+/// The report, appended to and flushed line by line.
+struct Report {
+    writer: csv::Writer<std::fs::File>,
+    /// The first line the report could not take; those lines go to stderr instead.
+    unwritten: Option<std::io::Error>,
+}
+
+impl Report {
+    fn open(path: &Path, torn: bool) -> Result<Self, Failure> {
+        let cannot =
+            |e: std::io::Error| Failure::io(format!("cannot write {}: {e}", path.display()));
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(cannot)?;
+        let empty = file.seek(std::io::SeekFrom::End(0)).map_err(cannot)? == 0;
+        if torn {
+            file.write_all(b"\n").map_err(cannot)?;
+        }
+        let mut report = Self {
+            writer: csv::WriterBuilder::new().flexible(true).from_writer(file),
+            unwritten: None,
+        };
+        if empty {
+            report.line(&HEADER);
+        }
+        Ok(report)
     }
+
+    /// Appends one line and flushes it, so that an interruption loses nothing; a line the
+    /// report cannot take goes to stderr instead of nowhere.
+    fn line(&mut self, fields: &[&str]) {
+        let written = self
+            .writer
+            .write_record(fields)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.writer.flush());
+        if let Err(e) = written {
+            eprintln!("{}", fields.join(","));
+            self.unwritten.get_or_insert(e);
+        }
+    }
+
+    fn row(&mut self, line: u64, number: &str, status: &str, id: &str, detail: &str) {
+        self.line(&[&line.to_string(), number, status, id, detail]);
+    }
+}
+
+/// How the run ends early.
+enum Stop {
+    Signal { name: &'static str, code: u8 },
+    Input(String),
+}
+
+/// SIGINT and SIGTERM as a stream of names.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Self, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind| {
+                signal(kind).map_err(|e| Failure::io(format!("cannot listen for signals: {e}")))
+            };
+            Ok(Self {
+                interrupt: listen(SignalKind::interrupt())?,
+                terminate: listen(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// The next signal: its name and the exit code it asks for (128 + its number).
+    async fn next(&mut self) -> (&'static str, u8) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => ("SIGINT", 130),
+                _ = self.terminate.recv() => ("SIGTERM", 143),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            ("Ctrl-C", 130)
+        }
+    }
+}
+
+/// The command line that runs this broadcast again, quoted for a POSIX shell.
+fn resume_command() -> String {
+    let quote = |arg: String| {
+        if !arg.is_empty()
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:+@,%".contains(c))
+        {
+            arg
+        } else {
+            format!("'{}'", arg.replace('\'', r"'\''"))
+        }
+    };
+    std::env::args_os()
+        .map(|a| quote(a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Opens the input, past a UTF-8 byte-order mark.
+fn open_input(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>, Failure> {
+    let cannot = |e: std::io::Error| Failure::io(format!("cannot read {}: {e}", path.display()));
+    let mut input = std::io::BufReader::new(std::fs::File::open(path).map_err(cannot)?);
+    let head = input.fill_buf().map_err(cannot)?;
+    if head.starts_with(b"\xef\xbb\xbf") {
+        input.consume(3);
+    }
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input))
+}
+
+fn field(record: &csv::ByteRecord, n: usize) -> String {
+    String::from_utf8_lossy(record.get(n).unwrap_or_default()).into_owned()
+}
+
+/// Where the input's recipients are, and the header if it has one.
+struct Layout {
+    header: bool,
+    /// The column of each `--param-column`.
+    param_columns: Vec<usize>,
+    rows: u64,
+}
+
+impl Layout {
+    /// Reads the input once: whether its first row is a header, where the parameter columns
+    /// are, and how many rows there are (for the progress bar).
+    fn scan(path: &Path, param_columns: &[String]) -> Result<Self, Failure> {
+        let mut reader = open_input(path)?;
+        let mut records = reader.byte_records();
+        let input_error = |e: csv::Error| {
+            Failure::io(format!(
+                "cannot read {}: {}",
+                path.display(),
+                echo(&e.to_string(), DETAIL_CHARS)
+            ))
+        };
+        let first = records.next().transpose().map_err(input_error)?;
+        let header = first
+            .as_ref()
+            .is_some_and(|r| !field(r, 0).chars().any(|c| c.is_ascii_digit()));
+        let names: Vec<String> = match (&first, header) {
+            (Some(r), true) => (0..r.len())
+                .map(|n| field(r, n).trim().to_owned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let param_columns = param_columns
+            .iter()
+            .map(|wanted| {
+                if !header {
+                    return Err(Failure::usage(format!(
+                        "--param-column {wanted:?} needs a header row naming the columns, and the first row of {} is a recipient",
+                        path.display()
+                    )));
+                }
+                names.iter().position(|n| n == wanted).ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--param-column {:?}: {} has no such column (its columns: {})",
+                        echo(wanted, ECHO_CHARS),
+                        path.display(),
+                        echo(&names.join(", "), DETAIL_CHARS)
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut rows = u64::from(first.is_some() && !header);
+        for record in records {
+            record.map_err(input_error)?;
+            rows += 1;
+        }
+        Ok(Self {
+            header,
+            param_columns,
+            rows,
+        })
+    }
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Counts {
+    sent: u64,
+    failed: u64,
+    maybe: u64,
+    invalid: u64,
+    duplicate: u64,
+    done: u64,
+}
+
+impl Counts {
+    fn progress(&self) -> String {
+        format!(
+            "sent {} · failed {} · maybe sent {}",
+            self.sent, self.failed, self.maybe
+        )
+    }
+}
+
+/// What to do with one input row.
+enum Plan {
+    /// Reported by an earlier run.
+    Skip,
+    /// Left `pending` by an earlier run, and reported `maybe_sent` at the start of this one.
+    Interrupted,
+    /// Settled now without a send: one report line.
+    Settle {
+        number: String,
+        status: &'static str,
+        detail: String,
+    },
+    Send {
+        to: PhoneNumber,
+        message: Box<OutboundMessage>,
+    },
+}
+
+/// Reports the sends a killed run left `pending` as maybe sent: they may have gone out.
+fn settle_interrupted(previous: &Previous, report: &mut Report, counts: &mut Counts) {
+    let mut interrupted: Vec<_> = previous
+        .numbers
+        .iter()
+        .filter(|(_, status)| *status == "pending")
+        .map(|(number, _)| {
+            (
+                previous.pending_lines.get(number).copied().unwrap_or(0),
+                number,
+            )
+        })
+        .collect();
+    interrupted.sort();
+    for (row, number) in interrupted {
+        counts.maybe += 1;
+        report.row(
+            row,
+            number,
+            "maybe_sent",
+            "",
+            "interrupted while sending: it may have been sent; delete this number's lines to send again",
+        );
+    }
+}
+
+/// Decides what to do with each row, remembering the numbers seen so far.
+struct Planner<'a> {
+    previous: &'a Previous,
+    args: &'a Args,
+    layout: &'a Layout,
+    /// The first row of each E.164 number, for de-duplication.
+    seen: HashMap<String, u64>,
+}
+
+impl Planner<'_> {
+    fn plan(&mut self, record: &csv::ByteRecord, row: u64) -> Plan {
+        let raw = field(record, 0);
+        let number = match PhoneNumber::parse(raw.trim()) {
+            Ok(p) => p,
+            Err(e) => {
+                let number = echo(raw.trim(), ECHO_CHARS);
+                if self.previous.settled_rows.contains(&(row, number.clone())) {
+                    return Plan::Skip;
+                }
+                return Plan::Settle {
+                    number,
+                    status: "invalid",
+                    detail: echo(&format!("invalid_request: {e}"), DETAIL_CHARS),
+                };
+            }
+        };
+        let e164 = number.as_str().to_owned();
+        if let Some(first) = self.seen.get(&e164) {
+            if self.previous.settled_rows.contains(&(row, e164.clone())) {
+                return Plan::Skip;
+            }
+            return Plan::Settle {
+                number: e164,
+                status: "duplicate",
+                detail: format!("the same number as row {first}: sent once"),
+            };
+        }
+        self.seen.insert(e164.clone(), row);
+        match self.previous.numbers.get(&e164).map(String::as_str) {
+            Some("sent" | "maybe_sent") => return Plan::Skip,
+            Some("pending") => return Plan::Interrupted,
+            _ => {}
+        }
+        let mut params = self.args.params.clone();
+        for (name, &column) in self
+            .args
+            .param_columns
+            .iter()
+            .zip(&self.layout.param_columns)
+        {
+            let Some(value) = record.get(column) else {
+                return Plan::Settle {
+                    number: e164,
+                    status: "invalid",
+                    detail: format!(
+                        "invalid_request: --param-column {:?} is column {}, and this row has {} fields",
+                        echo(name, ECHO_CHARS),
+                        column + 1,
+                        record.len()
+                    ),
+                };
+            };
+            params.push(String::from_utf8_lossy(value).into_owned());
+        }
+        let content = Content::template(self.args.template.clone(), self.args.lang.clone(), params);
+        Plan::Send {
+            message: Box::new(OutboundMessage::new(number.clone(), content)),
+            to: number,
+        }
+    }
+}
+
+/// Reports a send's result.
+fn record_result(
+    report: &mut Report,
+    counts: &mut Counts,
+    row: u64,
+    to: &PhoneNumber,
+    result: Result<waba::SendReceipt, waba::Error>,
+) {
+    let (status, id, detail) = match result {
+        Ok(r) => {
+            counts.sent += 1;
+            ("sent", r.id.as_str().to_owned(), String::new())
+        }
+        Err(e) => {
+            let status = if e.maybe_delivered() {
+                counts.maybe += 1;
+                "maybe_sent"
+            } else {
+                counts.failed += 1;
+                "failed"
+            };
+            let detail = echo(&format!("{}: {e}", e.kind().name()), DETAIL_CHARS);
+            (status, String::new(), detail)
+        }
+    };
+    report.row(row, to.as_str(), status, &id, &detail);
 }
 
 pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
     let client = config.client()?;
-    let text = std::fs::read_to_string(&args.to_file)
-        .map_err(|e| Failure::io(format!("cannot read {}: {e}", args.to_file.display())))?;
-    let done = std::fs::read_to_string(&args.report)
-        .map(|r| already_done(&r))
-        .unwrap_or_default();
-    let mut report = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&args.report)
-        .map_err(|e| Failure::io(format!("cannot write {}: {e}", args.report.display())))?;
-    let mut unwritten = None;
-    let mut to_send = Vec::new();
-    let mut invalid = 0;
-    for (n, line) in text.lines().enumerate() {
-        let raw = line
-            .split(',')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"');
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
-        match PhoneNumber::parse(raw) {
-            Ok(p) if done.contains(p.as_str()) => {}
-            Ok(p) => to_send.push(p),
-            Err(_) if n == 0 => {} // a header line
-            Err(e) => {
-                invalid += 1;
-                let line = format!("{},invalid,,{}", csv_field(raw), csv_field(&e.to_string()));
-                record(&mut report, &line, &mut unwritten);
-            }
-        }
-    }
-    let skipped = done.len();
-    let bar = ProgressBar::new(to_send.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+    let layout = Layout::scan(&args.to_file, &args.param_columns)?;
+    let previous = Previous::read(&args.report)?;
+    let mut report = Report::open(&args.report, previous.torn)?;
+    let mut counts = Counts::default();
+
+    settle_interrupted(&previous, &mut report, &mut counts);
+
+    // Rows a second, the time left, and the sent, failed and maybe-sent counts.
+    let bar = ProgressBar::new(layout.rows).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} rows · {per_sec} · ETA {eta} · {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let content = Content::template(args.template, args.lang, args.params);
-    let mut results = futures_util::stream::iter(to_send)
-        .map(|to| {
-            let client = client.clone();
-            let msg = OutboundMessage::new(to.clone(), content.clone());
-            async move { (to, client.send(&msg).await) }
-        })
-        .buffer_unordered(args.concurrency.max(1));
-    let (mut sent, mut failed, mut maybe) = (0, 0, 0);
-    while let Some((to, result)) = results.next().await {
-        let line = match result {
-            Ok(r) => {
-                sent += 1;
-                format!("{},sent,{},", to.as_str(), csv_field(r.id.as_str()))
+    let mut signals = Signals::new()?;
+    let mut reader = open_input(&args.to_file)?;
+    let mut records = reader.byte_records();
+    if layout.header {
+        let _ = records.next();
+    }
+    let mut planner = Planner {
+        previous: &previous,
+        args: &args,
+        layout: &layout,
+        seen: HashMap::new(),
+    };
+
+    let concurrency = args.concurrency.max(1);
+    let mut in_flight = FuturesUnordered::new();
+    let mut stop: Option<Stop> = None;
+    let mut eof = false;
+    loop {
+        while stop.is_none() && !eof && in_flight.len() < concurrency {
+            let record = match records.next() {
+                None => {
+                    eof = true;
+                    break;
+                }
+                Some(Err(e)) => {
+                    stop = Some(Stop::Input(echo(&e.to_string(), DETAIL_CHARS)));
+                    break;
+                }
+                Some(Ok(record)) => record,
+            };
+            // The record's index, not its line: csv's line count is that of where parsing resumed,
+            // before any empty lines and a CRLF's line feed.
+            let line = record.position().map_or(0, |p| p.record() + 1);
+            match planner.plan(&record, line) {
+                Plan::Skip => {
+                    counts.done += 1;
+                    bar.inc(1);
+                }
+                Plan::Interrupted => bar.inc(1),
+                Plan::Settle {
+                    number,
+                    status,
+                    detail,
+                } => {
+                    *if status == "invalid" {
+                        &mut counts.invalid
+                    } else {
+                        &mut counts.duplicate
+                    } += 1;
+                    bar.suspend(|| report.row(line, &number, status, "", &detail));
+                    bar.inc(1);
+                }
+                Plan::Send { to, message } => {
+                    bar.suspend(|| report.row(line, to.as_str(), "pending", "", ""));
+                    let client = client.clone();
+                    in_flight.push(async move {
+                        let result = client.send(&message).await;
+                        (line, to, result)
+                    });
+                }
             }
-            Err(e) => {
-                let status = if e.maybe_delivered() {
-                    maybe += 1;
-                    "maybe_sent"
-                } else {
-                    failed += 1;
-                    "failed"
-                };
-                format!(
-                    "{},{status},,{}",
-                    to.as_str(),
-                    csv_field(&format!("{}: {e}", e.kind().name()))
-                )
+        }
+        if in_flight.is_empty() && (eof || stop.is_some()) {
+            break;
+        }
+        tokio::select! {
+            Some((line, to, result)) = in_flight.next() => {
+                bar.suspend(|| record_result(&mut report, &mut counts, line, &to, result));
+                bar.inc(1);
+                bar.set_message(counts.progress());
             }
-        };
-        bar.suspend(|| record(&mut report, &line, &mut unwritten));
-        bar.inc(1);
+            (name, code) = signals.next() => {
+                if stop.is_some() {
+                    // A second signal: leave now. The rows in flight stay `pending`, and a
+                    // resume reports them `maybe_sent`.
+                    bar.abandon();
+                    eprintln!("{name} again: exiting with {} sends in flight; they resume as maybe_sent", in_flight.len());
+                    print_summary(&counts, &args.report, &client);
+                    println!("to resume: {}", resume_command());
+                    return Ok(ExitCode::from(code));
+                }
+                bar.suspend(|| eprintln!("{name}: no new sends; waiting for the {} in flight (send it again to exit at once)", in_flight.len()));
+                stop = Some(Stop::Signal { name, code });
+            }
+        }
     }
     bar.finish_and_clear();
-    println!(
-        "sent {sent}, failed {failed}, maybe sent {maybe}, invalid {invalid}, already done {skipped}; report: {}",
-        args.report.display()
-    );
+    print_summary(&counts, &args.report, &client);
+    finish(stop, &counts, report.unwritten, &args)
+}
+
+/// The exit status, or the failure, of a run that ended.
+fn finish(
+    stop: Option<Stop>,
+    counts: &Counts,
+    unwritten: Option<std::io::Error>,
+    args: &Args,
+) -> Result<ExitCode, Failure> {
     if let Some(e) = unwritten {
         return Err(Failure::io(format!(
             "the report {} missed lines ({e}); they were printed to stderr",
             args.report.display()
         )));
     }
-    Ok(crate::exit::broadcast(
-        sent + skipped,
-        failed + invalid + maybe,
-    ))
+    match stop {
+        Some(Stop::Signal { name, code }) => {
+            println!("stopped by {name}; to resume: {}", resume_command());
+            Ok(ExitCode::from(code))
+        }
+        Some(Stop::Input(why)) => Err(Failure::io(format!(
+            "cannot read {}: {why}; the rows before it are in the report, and the same command resumes",
+            args.to_file.display()
+        ))),
+        None => Ok(crate::exit::broadcast(
+            counts.sent + counts.done,
+            counts.failed + counts.invalid + counts.maybe,
+        )),
+    }
+}
+
+fn print_summary(counts: &Counts, report: &Path, client: &Client) {
+    println!(
+        "sent {}, failed {}, maybe sent {}, invalid {}, duplicate {}, already done {}; report: {}",
+        counts.sent,
+        counts.failed,
+        counts.maybe,
+        counts.invalid,
+        counts.duplicate,
+        counts.done,
+        report.display()
+    );
+    if let Some(stats) = client
+        .rate_limiter()
+        .and_then(|l| l.stats(""))
+        .filter(|s| s.throttled > 0)
+    {
+        println!(
+            "rate limit: throttled {} times by the provider; now {:.0}/s (configured {:.0}/s)",
+            stats.throttled, stats.current, stats.configured
+        );
+    }
 }
 
 #[cfg(test)]
@@ -164,13 +703,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resume_skips_sent_and_maybe_sent_and_retries_the_rest() {
-        let report = "+16315550001,sent,wamid.A,\n\
-                      +16315550002,maybe_sent,,transport: reset after the request was sent\n\
-                      +16315550003,failed,,server: 503\n\
-                      not-a-number,invalid,,\"too short\"\n";
-        let done = already_done(report);
-        assert_eq!(done.len(), 2, "{done:?}");
-        assert!(done.contains("+16315550001") && done.contains("+16315550002"));
+    fn a_report_is_read_by_number_and_row() {
+        let report = "row,number,status,message_id,detail\n\
+                      2,+16315550001,pending,,\n\
+                      2,+16315550001,sent,wamid.A,\n\
+                      3,+16315550002,pending,,\n\
+                      4,+16315550003,pending,,\n\
+                      4,+16315550003,failed,,server: 503\n\
+                      5,not-a-number,invalid,,\"too short, really\"\n\
+                      6,+16315550001,duplicate,,the same number as row 2\n\
+                      7,+1631555";
+        let p = Previous::parse(report.as_bytes()).unwrap();
+        assert_eq!(p.numbers["+16315550001"], "sent");
+        assert_eq!(p.numbers["+16315550002"], "pending");
+        assert_eq!(p.pending_lines["+16315550002"], 3);
+        assert_eq!(p.numbers["+16315550003"], "failed");
+        assert!(p.settled_rows.contains(&(5, "not-a-number".to_owned())));
+        assert!(p.settled_rows.contains(&(6, "+16315550001".to_owned())));
+        assert!(p.torn, "the last line was cut off");
+        assert!(!p.numbers.contains_key("+1631555"));
+    }
+
+    #[test]
+    fn a_foreign_file_is_not_taken_for_a_report() {
+        let err = Previous::parse(b"number,status\n+16315550001,sent\n").unwrap_err();
+        assert!(
+            err.contains(
+                "first line is \"number,status\", not \"row,number,status,message_id,detail\""
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn echoes_are_cut_and_control_characters_shown() {
+        let long = "9".repeat(10_000_000);
+        let e = echo(&long, ECHO_CHARS);
+        assert!(e.len() < 100, "{}", e.len());
+        assert!(e.ends_with("… (10000000 bytes)"), "{e}");
+        assert_eq!(echo("a\nb\u{1b}[31m", 10), "a\u{fffd}b\u{fffd}[31m");
     }
 }

@@ -103,7 +103,7 @@ impl Exit {
 /// The exit status of a broadcast: 0 when every recipient was sent, [`Exit::Partial`] when
 /// some were and others were not (failed, maybe sent or invalid: the report says which),
 /// [`Exit::Failure`] when none was.
-pub(crate) fn broadcast(sent: usize, not_sent: usize) -> ExitCode {
+pub(crate) fn broadcast(sent: u64, not_sent: u64) -> ExitCode {
     match (sent, not_sent) {
         (_, 0) => ExitCode::SUCCESS,
         (0, _) => Exit::Failure.into(),

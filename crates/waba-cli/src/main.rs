@@ -8,7 +8,7 @@
 //!           | --image|--video|--document URL|FILE [--caption C] | --audio|--sticker URL|FILE
 //!           | --location LAT,LON) [--reply-to ID] [--from N]
 //! waba send --json FILE|-                     a message in its JSON form
-//! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--report report.csv]
+//! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--param-column COL]… [--report report.csv]
 //! waba status ID
 //! waba contacts check N…
 //! waba media upload FILE | media download ID [-o FILE]

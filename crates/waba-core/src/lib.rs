@@ -65,7 +65,7 @@ pub use provider::{
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
     TemplateInfo,
 };
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{Permit, RateLimiter, RateStats};
 pub use retry::RetryPolicy;
 pub use spec::{ConfigKey, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};

@@ -62,11 +62,16 @@ fn config(s: &SandboxHandle, provider: &str) -> Config {
     })
 }
 
-fn verifier(s: &SandboxHandle, provider: &str) -> Arc<dyn Verifier> {
+fn verifier(s: &SandboxHandle, provider: &str) -> Result<Arc<dyn Verifier>, Failure> {
+    let hub = |secret: &str| {
+        HubSignature::new(secret)
+            .map(|v| Arc::new(v) as Arc<dyn Verifier>)
+            .map_err(|e| Failure(format!("config: the sandbox's {provider} app secret: {e}")))
+    };
     match provider {
-        "cloud" => Arc::new(HubSignature::new(&s.cloud().app_secret)),
-        "generic-v2" => Arc::new(HubSignature::new(&s.generic_v2().app_secret)),
-        _ => Arc::new(Unverified),
+        "cloud" => hub(&s.cloud().app_secret),
+        "generic-v2" => hub(&s.generic_v2().app_secret),
+        _ => Ok(Arc::new(Unverified)),
     }
 }
 
@@ -87,7 +92,7 @@ impl Row {
             .map(|(id, _)| {
                 self.status
                     .get(id)
-                    .map_or(DeliveryStatus::Accepted, |(s, _)| s.normalized())
+                    .map_or(DeliveryStatus::Accepted, |(s, _)| s.clone())
             })
             .min_by_key(|s| s.progress().unwrap_or(0))
     }
@@ -115,7 +120,7 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
         let decoder =
             decoder_for(provider).ok_or_else(|| Failure(format!("no decoder for {provider}")))?;
         let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder);
-        let (router, mut events) = Receiver::builder(decoder, verifier(sandbox, provider)).build();
+        let (router, mut events) = Receiver::builder(decoder, verifier(sandbox, provider)?).build();
         app = app.nest(&format!("/{provider}"), router);
         let tx = tx.clone();
         tokio::spawn(async move {

@@ -3,7 +3,7 @@
 //! ```text
 //! waba demo                                   every provider against the built-in sandbox
 //! waba sandbox [--port N]                     run the sandbox in the foreground
-//! waba send --to N (--text T | --template NAME [--lang L] [--param P]… | --image URL [--caption C])
+//! waba send --to N|USER_ID (--text T | --template NAME [--lang L] [--param P]… | --image URL [--caption C])
 //! waba broadcast --to-file numbers.csv --template NAME [--param P]… [--report report.csv]
 //! waba status ID
 //! waba contacts check N…
@@ -80,7 +80,8 @@ enum ContactsCommand {
 #[derive(clap::Args)]
 #[command(group = clap::ArgGroup::new("kind").required(true).multiple(false).args(["text", "template", "image"]))]
 struct SendArgs {
-    /// The recipient, in E.164 (+16315551002).
+    /// The recipient: a phone number in E.164 (+16315551002), or a business-scoped user id
+    /// (US.13491208655302741918) for a customer known without a phone number.
     #[arg(long)]
     to: String,
     /// A text message.
@@ -176,9 +177,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "invalid_request: give --text, --template or --image".to_owned(),
                 ));
             };
-            let receipt = client
-                .send(&OutboundMessage::new(phone(&args.to)?, content))
-                .await?;
+            let to = types::Recipient::parse(&args.to)
+                .map_err(|e| Failure(format!("invalid_request: --to: {e}")))?;
+            let message = OutboundMessage {
+                to,
+                from: None,
+                content,
+                reply_to: None,
+                client_reference: None,
+            };
+            let receipt = client.send(&message).await?;
             println!("{}", receipt.id);
             Ok(ExitCode::SUCCESS)
         }

@@ -146,6 +146,10 @@ pub struct Capabilities {
     pub client_reference: bool,
     /// Messages to groups (`Recipient::Group`).
     pub groups: bool,
+    /// Messages to customers by business-scoped user id (`Recipient::User`); Meta Cloud
+    /// takes them as `recipient` in place of `to`. Without it, such a recipient is refused
+    /// locally with `Unsupported`.
+    pub user_ids: bool,
 }
 
 impl Capabilities {

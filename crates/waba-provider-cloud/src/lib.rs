@@ -72,6 +72,7 @@ impl CloudProvider {
         capabilities.mark_read = true;
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
+        capabilities.user_ids = true;
         Ok(Self {
             codec,
             executor,

@@ -145,9 +145,9 @@ async fn generic_v2_passes_the_conformance_suite() {
         provider: provider(&sandbox, &token),
         bad_credentials: provider(&sandbox, "wrong"),
         decoder: Arc::new(waba_webhook::CloudDecoder),
-        verifier: Arc::new(waba_webhook::HubSignature::new(
-            &sandbox.generic_v2().app_secret,
-        )),
+        verifier: Arc::new(
+            waba_webhook::HubSignature::new(&sandbox.generic_v2().app_secret).unwrap(),
+        ),
     };
     conformance::run(&target).await;
     // message-status reads back what the sandbox holds.

@@ -191,8 +191,11 @@ async fn injected_faults() {
 async fn lifecycle_sends_signed_status_webhooks() {
     use waba_webhook::receiver::Receiver;
     use waba_webhook::{CloudDecoder, HubSignature};
-    let (router, mut events) =
-        Receiver::builder(CloudDecoder, HubSignature::new("sandbox-app-secret")).build();
+    let (router, mut events) = Receiver::builder(
+        CloudDecoder,
+        HubSignature::new("sandbox-app-secret").unwrap(),
+    )
+    .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -286,4 +289,64 @@ async fn control_api_over_http() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn media_url_answer_carries_every_documented_field() {
+    let s = Sandbox::builder().lifecycle(None).start().await.unwrap();
+    let token = s.cloud().access_token.clone();
+    let http = reqwest::Client::new();
+    let data = b"\x89PNG\r\n\x1a\n sandbox image bytes";
+    let mut body = Vec::new();
+    body.extend_from_slice(b"--b0undary\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n");
+    body.extend_from_slice(b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n");
+    body.extend_from_slice(data);
+    body.extend_from_slice(b"\r\n--b0undary--\r\n");
+    let up: Value = http
+        .post(format!(
+            "{}/v25.0/{}/media",
+            s.url("cloud"),
+            s.cloud().phone_number_id
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=b0undary")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = up["id"].as_str().expect("an id").to_owned();
+    let got: Value = http
+        .get(format!("{}/v25.0/{id}", s.url("cloud")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Meta's GET /{media-id}: messaging_product, url, mime_type, sha256, file_size, id.
+    for field in [
+        "messaging_product",
+        "url",
+        "mime_type",
+        "sha256",
+        "file_size",
+        "id",
+    ] {
+        assert!(!got[field].is_null(), "no {field}: {got}");
+    }
+    assert_eq!(got["file_size"], data.len());
+    assert_eq!(got["mime_type"], "image/png");
+    // SHA-256 of the stored bytes, in hex.
+    let sha = got["sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64, "{sha}");
+    assert!(sha.bytes().all(|b| b.is_ascii_hexdigit()), "{sha}");
+    // The known digest of the empty input, to pin the encoding: a second, empty upload.
+    assert_ne!(
+        sha,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::content::ContactCard;
+use crate::identity::{Customer, UserId};
 use crate::ids::{MediaId, MessageId};
 use crate::phone::WaId;
 use crate::status::{DeliveryStatus, SystemKind, TemplateStatus};
@@ -33,6 +34,18 @@ impl Event {
         match self {
             Self::Message(m) => Some(&m.id),
             Self::Status(s) => Some(&s.message_id),
+            _ => None,
+        }
+    }
+
+    /// The customer the event is about, by whichever ids it carries: the sender of a
+    /// message, the recipient of a status (not for a group send: the group is no customer),
+    /// the recipient named by an error report. `None` when it names nobody.
+    pub fn customer(&self) -> Option<Customer> {
+        match self {
+            Self::Message(m) => m.customer(),
+            Self::Status(s) => s.customer(),
+            Self::Errors(e) => Customer::from_ids(e.recipient.as_ref(), None, None),
             _ => None,
         }
     }
@@ -89,12 +102,20 @@ pub struct InboundMessage {
     pub id: MessageId,
     /// The sender's WhatsApp id (empty when only `from_user_id` is known).
     pub from: WaId,
-    /// The sender's business-scoped user id, when the provider sends one.
+    /// The sender's business-scoped user id (Cloud `from_user_id`, else the matching
+    /// `contacts[].user_id`), when the provider sends one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<String>,
+    pub from_user_id: Option<UserId>,
+    /// The sender's portfolio-level parent user id (Cloud `from_parent_user_id`, else
+    /// `contacts[].parent_user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_parent_user_id: Option<UserId>,
     /// The sender's profile name, from the webhook's `contacts[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_name: Option<String>,
+    /// The sender's WhatsApp username (`contacts[].profile.username`), when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Unix seconds.
     pub timestamp: u64,
     /// The business number it was sent to.
@@ -114,6 +135,17 @@ pub struct InboundMessage {
     /// Errors attached to the message (e.g. for unsupported types).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ApiError>,
+}
+
+impl InboundMessage {
+    /// The sender, by phone id, user id or both.
+    pub fn customer(&self) -> Option<Customer> {
+        Customer::from_ids(
+            Some(&self.from),
+            self.from_user_id.as_ref(),
+            self.from_parent_user_id.as_ref(),
+        )
+    }
 }
 
 /// What an inbound message replies to.
@@ -273,12 +305,17 @@ pub enum InboundContent {
     },
     /// WhatsApp could not show the business what was sent (the message's `errors` say why).
     Unsupported,
-    /// A type this version does not model, with the provider's raw JSON of the message.
+    /// A type this version does not model, or content that did not decode (a known `type`
+    /// without its object), with the provider's raw JSON of the message. The envelope (id,
+    /// sender, time) is still typed, so the message can be answered and de-duplicated.
     Unknown {
         /// The provider's type name.
         type_name: String,
         /// The message as the provider sent it.
         raw: serde_json::Value,
+        /// Why the content was not typed, when the type is one this version knows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
 }
 
@@ -344,14 +381,36 @@ pub struct OrderItem {
 pub struct StatusUpdate {
     /// The id the provider gave the message when it was sent.
     pub message_id: MessageId,
-    /// The new state.
+    /// The new state, one of the common states (or `Other` for a word no decoder knows).
     pub status: DeliveryStatus,
+    /// The provider's own word for the state, when it is not the unified one (Mobile
+    /// Gateway `received`, Cloud `held_for_quality_assessment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_status: Option<String>,
     /// Unix seconds, when the provider says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
-    /// The customer's WhatsApp id, when the provider says.
+    /// The customer's WhatsApp id, when the provider says (Cloud `recipient_id`, on-prem
+    /// 2.45+ `message.recipient_id`). For a group send, the participant, never the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<WaId>,
+    /// The customer's business-scoped user id (Cloud `recipient_user_id`, or the status's
+    /// `contacts[].user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_user_id: Option<UserId>,
+    /// The customer's parent user id (Cloud `recipient_parent_user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_parent_user_id: Option<UserId>,
+    /// The customer's profile name, from the status's `contacts[]` (Cloud, 2026).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+    /// The customer's username, from the status's `contacts[].profile.username`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The group the message was sent to (Cloud `recipient_type: "group"` with the group in
+    /// `recipient_id`); `recipient` is then the participant (`recipient_participant_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
     /// The business number it was sent from.
     #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
     pub business: BusinessRef,
@@ -367,6 +426,38 @@ pub struct StatusUpdate {
     /// How it is priced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing: Option<Pricing>,
+}
+
+impl StatusUpdate {
+    /// A status with only its message id and state; the rest empty.
+    pub fn new(message_id: impl Into<MessageId>, status: DeliveryStatus) -> Self {
+        Self {
+            message_id: message_id.into(),
+            status,
+            raw_status: None,
+            timestamp: None,
+            recipient: None,
+            recipient_user_id: None,
+            recipient_parent_user_id: None,
+            profile_name: None,
+            username: None,
+            group_id: None,
+            business: BusinessRef::default(),
+            client_reference: None,
+            errors: Vec::new(),
+            conversation: None,
+            pricing: None,
+        }
+    }
+
+    /// The customer the message went to, by phone id, user id or both.
+    pub fn customer(&self) -> Option<Customer> {
+        Customer::from_ids(
+            self.recipient.as_ref(),
+            self.recipient_user_id.as_ref(),
+            self.recipient_parent_user_id.as_ref(),
+        )
+    }
 }
 
 /// The conversation a message is billed in.
@@ -439,12 +530,24 @@ pub struct ErrorReport {
     pub business: BusinessRef,
 }
 
-/// An event this version does not model, kept whole.
+/// An event this version does not model, or an item that could not be typed, kept whole.
+///
+/// Decoders never drop an item: one that does not decode (a required field missing, a value
+/// of a shape no provider is known to send) arrives here with `reason` set, so the
+/// application can log, alert on or store it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnknownEvent {
-    /// What the provider called it (a Cloud `field`, a callback kind), when known.
+    /// What the provider called it (a Cloud `field`, a callback kind), or the list the item
+    /// sat in (`messages`, `statuses`, `errors`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Where the item sat in the body, as a JSON Pointer (RFC 6901), e.g.
+    /// `/entry/0/changes/0/value/messages/1`; `""` is the whole body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Why it was not typed; `None` when it is simply something this version does not model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The raw JSON.
     pub raw: serde_json::Value,
 }

@@ -23,6 +23,7 @@
 mod content;
 mod event;
 pub mod format;
+mod identity;
 mod ids;
 pub mod limits;
 mod media;
@@ -43,6 +44,7 @@ pub use event::{
     InboundMessage, MessageContext, Order, OrderItem, Pricing, Referral, StatusUpdate,
     TemplateStatusUpdate, UnknownEvent,
 };
+pub use identity::{Customer, UserId, UserIdError, user_key, wa_key};
 pub use ids::{MediaId, MessageId};
 pub use media::MediaKind;
 pub use message::{OutboundMessage, Recipient};

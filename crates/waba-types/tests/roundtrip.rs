@@ -172,9 +172,6 @@ fn status() -> impl Strategy<Value = DeliveryStatus> {
         Just(DeliveryStatus::Read),
         Just(DeliveryStatus::Failed),
         Just(DeliveryStatus::Deleted),
-        Just(DeliveryStatus::Received),
-        Just(DeliveryStatus::Rejected),
-        Just(DeliveryStatus::Expired),
         "[a-z]{3,12}".prop_map(|s| DeliveryStatus::parse(&s)),
     ]
 }
@@ -277,7 +274,11 @@ fn inbound_content() -> impl Strategy<Value = InboundContent> {
             new_wa_id: new.map(Into::into),
         }),
         Just(InboundContent::Unsupported),
-        (s(), json_value()).prop_map(|(type_name, raw)| InboundContent::Unknown { type_name, raw }),
+        (s(), json_value()).prop_map(|(type_name, raw)| InboundContent::Unknown {
+            type_name,
+            raw,
+            reason: None
+        }),
     ]
 }
 
@@ -299,7 +300,9 @@ fn event() -> impl Strategy<Value = Event> {
                         id: id.into(),
                         from: from.into(),
                         from_user_id: None,
+                        from_parent_user_id: None,
                         profile_name,
+                        username: None,
                         timestamp,
                         business,
                         group_id: None,
@@ -327,8 +330,14 @@ fn event() -> impl Strategy<Value = Event> {
                     Event::Status(StatusUpdate {
                         message_id: id.into(),
                         status,
+                        raw_status: None,
                         timestamp,
                         recipient: recipient.map(Into::into),
+                        recipient_user_id: None,
+                        recipient_parent_user_id: None,
+                        profile_name: None,
+                        username: None,
+                        group_id: None,
                         business: BusinessRef::default(),
                         client_reference,
                         errors,
@@ -364,7 +373,12 @@ fn event() -> impl Strategy<Value = Event> {
                 business: BusinessRef::default()
             }
         )),
-        (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent { name, raw })),
+        (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent {
+            name,
+            location: None,
+            reason: None,
+            raw
+        })),
     ]
 }
 

@@ -63,6 +63,37 @@ pub enum VerifyError {
     },
 }
 
+/// Why a [`crate::Verifier`] refused to be built: a configuration that would accept
+/// requests anyone can forge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifierConfigError {
+    /// `HubSignature` with an empty secret: anyone can compute an HMAC with the empty key.
+    #[error("the webhook signing secret is empty; give the app secret (Meta app settings > Basic)")]
+    EmptySecret,
+    /// `RequiredHeaders` with no header: it would accept every request.
+    #[error("no webhook header is required; give at least one header name and value")]
+    NoHeaders,
+    /// A header name that is not a valid HTTP header name.
+    #[error("{name:?} is not a valid HTTP header name")]
+    InvalidHeaderName {
+        /// The name given.
+        name: String,
+    },
+    /// A required header whose expected value is empty.
+    #[error("the expected value of webhook header {name} is empty")]
+    EmptyHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// Basic credentials with an empty user or password.
+    #[error("the webhook's Basic credentials have an empty {which}")]
+    EmptyCredentials {
+        /// `user` or `password`.
+        which: &'static str,
+    },
+}
+
 /// Why a subscription handshake was refused (answer 403).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

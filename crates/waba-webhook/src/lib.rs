@@ -24,7 +24,7 @@
 //!   "value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},
 //!   "contacts":[{"profile":{"name":"Kerry"},"wa_id":"16315551234"}],
 //!   "messages":[{"from":"16315551234","id":"wamid.1","timestamp":"1750000000","type":"text","text":{"body":"Hi"}}]}}]}]}"#;
-//! let verifier = HubSignature::new("app-secret");
+//! let verifier = HubSignature::new("app-secret")?;
 //! let mut headers = http::HeaderMap::new();
 //! headers.insert("x-hub-signature-256", verifier.sign(body).parse()?);
 //!
@@ -50,7 +50,7 @@ mod verify;
 
 pub use decode::{Decoded, DecodedEvent, WebhookDecoder};
 pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore};
-pub use error::{HandshakeError, ItemError, VerifyError, WebhookError};
+pub use error::{HandshakeError, ItemError, VerifierConfigError, VerifyError, WebhookError};
 #[cfg(feature = "cloud")]
 pub use formats::cloud::CloudDecoder;
 #[cfg(feature = "enablex")]

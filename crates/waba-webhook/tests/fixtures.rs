@@ -131,6 +131,9 @@ fn kinds(events: &[Event]) -> BTreeSet<String> {
             }
             Event::Status(s) => {
                 out.insert(format!("status_{}", s.status));
+                if let Some(word) = &s.raw_status {
+                    out.insert(format!("raw_{word}"));
+                }
                 if !s.errors.is_empty() {
                     out.insert("status_errors".into());
                 }
@@ -249,11 +252,14 @@ fn every_kind_is_reachable_in_every_format_that_carries_it() {
         &[
             MESSAGE_KINDS,
             META_ONLY,
+            // DLR words map onto the common states, the word kept beside them.
             &[
                 "status_sent",
-                "status_received",
-                "status_rejected",
-                "status_expired",
+                "status_delivered",
+                "status_failed",
+                "raw_received",
+                "raw_rejected",
+                "raw_expired",
             ],
         ],
     );

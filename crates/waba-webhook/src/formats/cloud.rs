@@ -8,8 +8,8 @@ use serde_json::value::RawValue;
 use waba_types::{BusinessRef, ErrorReport, Event, TemplateStatus, TemplateStatusUpdate};
 
 use super::items::{
-    Batch, ContactW, ErrorW, ItemsW, MessageW, StatusW, convert_message, convert_status, push,
-    shape_or_json, unknown_event,
+    Batch, ContactW, ErrorW, ItemsW, MessageW, StatusW, convert_message, convert_status, parse,
+    push, shape_or_json, unknown_event,
 };
 use super::lenient;
 use crate::decode::{Decoded, DecodedEvent, List, Location, WebhookDecoder};
@@ -54,23 +54,25 @@ struct EntryW<'a> {
     #[serde(default, deserialize_with = "lenient::timestamp")]
     time: Option<u64>,
     #[serde(borrow, default)]
-    changes: Vec<&'a RawValue>,
+    changes: Option<Vec<&'a RawValue>>,
 }
 
 #[derive(Deserialize)]
 struct ChangeW<'a> {
-    #[serde(borrow)]
-    field: Cow<'a, str>,
-    #[serde(borrow)]
-    value: &'a RawValue,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    field: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    value: Option<&'a RawValue>,
 }
 
+/// A `messages` change's value. Metadata and contacts are kept raw and decoded on their
+/// own, so when they do not fit, the items still decode.
 #[derive(Deserialize)]
 struct MessagesValueW<'a> {
     #[serde(borrow, default)]
-    metadata: Option<MetadataW<'a>>,
+    metadata: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    contacts: Option<Vec<ContactW<'a>>>,
+    contacts: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
     messages: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
@@ -81,23 +83,23 @@ struct MessagesValueW<'a> {
 
 #[derive(Deserialize)]
 struct MetadataW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     display_phone_number: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     phone_number_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 struct TemplateW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     event: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     message_template_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     message_template_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     message_template_language: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     reason: Option<Cow<'a, str>>,
 }
 
@@ -149,7 +151,7 @@ pub(crate) fn decode_fast(body: &[u8]) -> Option<Decoded<'_>> {
                     .push(DecodedEvent::located(event, body, at(List::Messages, i)));
             }
             for (i, s) in v.statuses.unwrap_or_default().into_iter().enumerate() {
-                let event = convert_status(s, &business).ok()?;
+                let event = convert_status(s, &batch).ok()?;
                 out.events
                     .push(DecodedEvent::located(event, body, at(List::Statuses, i)));
             }
@@ -208,6 +210,9 @@ struct FastValueW<'a> {
 }
 
 /// Decodes `entry[]`; `business_phone` is what a relay (EnableX) adds beside the envelope.
+/// An entry or change that does not fit becomes an [`Event::Unknown`] with its location and
+/// the reason; metadata that does not fit is reported in [`Decoded::errors`] and the
+/// change's items still decode.
 pub(crate) fn decode_entries<'a>(
     entries: Vec<&'a RawValue>,
     business_phone: Option<&str>,
@@ -217,22 +222,18 @@ pub(crate) fn decode_entries<'a>(
         let entry: EntryW<'a> = match serde_json::from_str(raw_entry.get()) {
             Ok(entry) => entry,
             Err(err) => {
-                out.errors.push(ItemError {
-                    path: format!("entry[{e}]"),
-                    reason: err.to_string(),
+                push(out, raw_entry, Err(err.to_string()), "entry", || {
+                    format!("/entry/{e}")
                 });
                 continue;
             }
         };
-        for (c, raw_change) in entry.changes.into_iter().enumerate() {
-            let path = format!("entry[{e}].changes[{c}]");
+        for (c, raw_change) in entry.changes.unwrap_or_default().into_iter().enumerate() {
+            let path = format!("/entry/{e}/changes/{c}");
             let change: ChangeW<'a> = match serde_json::from_str(raw_change.get()) {
                 Ok(change) => change,
                 Err(err) => {
-                    out.errors.push(ItemError {
-                        path,
-                        reason: err.to_string(),
-                    });
+                    push(out, raw_change, Err(err.to_string()), "changes", || path);
                     continue;
                 }
             };
@@ -241,72 +242,108 @@ pub(crate) fn decode_entries<'a>(
                 display_phone_number: business_phone.map(str::to_owned),
                 phone_number_id: None,
             };
-            decode_change(&change, &mut business, entry.time, &path, out);
+            let Some(value) = change.value else {
+                push(
+                    out,
+                    raw_change,
+                    Err("a change without a value".to_owned()),
+                    change.field.as_deref().unwrap_or("changes"),
+                    || path,
+                );
+                continue;
+            };
+            decode_change(
+                change.field.as_deref(),
+                value,
+                &mut business,
+                entry.time,
+                &path,
+                out,
+            );
         }
     }
 }
 
 fn decode_change<'a>(
-    change: &ChangeW<'a>,
+    field: Option<&str>,
+    value: &'a RawValue,
     business: &mut BusinessRef,
     time: Option<u64>,
     path: &str,
     out: &mut Decoded<'a>,
 ) {
-    match change.field.as_ref() {
-        "messages" => match serde_json::from_str::<MessagesValueW<'a>>(change.value.get()) {
-            Ok(value) => {
-                if let Some(m) = value.metadata {
-                    business.phone_number_id = m.phone_number_id.map(Cow::into_owned);
-                    if let Some(d) = m.display_phone_number {
-                        business.display_phone_number = Some(d.into_owned());
+    let at = || format!("{path}/value");
+    // A change without its `field` is still a `messages` change when its value has the lists.
+    let parsed = serde_json::from_str::<MessagesValueW<'a>>(value.get());
+    let field = match (field, &parsed) {
+        (Some(f), _) => f,
+        (None, Ok(v)) if v.messages.is_some() || v.statuses.is_some() || v.errors.is_some() => {
+            "messages"
+        }
+        (None, _) => {
+            push(
+                out,
+                value,
+                Err("a change without a field name".to_owned()),
+                "changes",
+                at,
+            );
+            return;
+        }
+    };
+    match field {
+        "messages" => match parsed {
+            Ok(v) => {
+                if let Some(raw) = v.metadata {
+                    let scratch = std::cell::OnceCell::new();
+                    match parse::<MetadataW<'_>>(raw, &scratch) {
+                        Ok(m) => {
+                            business.phone_number_id = m.phone_number_id.map(Cow::into_owned);
+                            if let Some(d) = m.display_phone_number {
+                                business.display_phone_number = Some(d.into_owned());
+                            }
+                        }
+                        Err(reason) => out.errors.push(ItemError {
+                            path: format!("{path}/value/metadata"),
+                            reason,
+                        }),
                     }
                 }
                 let items = ItemsW {
-                    contacts: value.contacts,
-                    messages: value.messages,
-                    statuses: value.statuses,
-                    errors: value.errors,
+                    contacts: v.contacts,
+                    messages: v.messages,
+                    statuses: v.statuses,
+                    errors: v.errors,
                 };
                 if items.is_empty() {
-                    push(
-                        out,
-                        change.value,
-                        Ok(unknown_event("messages", change.value)),
-                        String::new,
-                    );
+                    let event = unknown_event(Some("messages"), at(), value);
+                    push(out, value, Ok(event), "messages", at);
                 } else {
-                    items.decode_into(business, &format!("{path}.value."), out);
+                    items.decode_into(business, &at(), out);
                 }
             }
-            Err(err) => out.errors.push(ItemError {
-                path: format!("{path}.value"),
-                reason: err.to_string(),
-            }),
+            Err(err) => push(out, value, Err(err.to_string()), "messages", at),
         },
         "message_template_status_update" => {
-            let result = serde_json::from_str::<TemplateW<'_>>(change.value.get())
-                .map_err(|e| e.to_string())
-                .and_then(|t| {
-                    let name = t.message_template_name.ok_or("no message_template_name")?;
-                    let status = t.event.ok_or("no event")?;
-                    Ok(Event::TemplateStatus(TemplateStatusUpdate {
-                        template_id: t.message_template_id.map(Cow::into_owned),
-                        name: name.into_owned(),
-                        language: t.message_template_language.map(Cow::into_owned),
-                        status: TemplateStatus::parse(&status),
-                        reason: t.reason.map(Cow::into_owned),
-                        timestamp: time,
-                        business: business.clone(),
-                    }))
-                });
-            push(out, change.value, result, || format!("{path}.value"));
+            let scratch = std::cell::OnceCell::new();
+            let result = parse::<TemplateW<'_>>(value, &scratch).and_then(|t| {
+                let name = t.message_template_name.ok_or("no message_template_name")?;
+                let status = t.event.ok_or("no event")?;
+                Ok(Event::TemplateStatus(TemplateStatusUpdate {
+                    template_id: t.message_template_id.map(Cow::into_owned),
+                    name: name.into_owned(),
+                    language: t.message_template_language.map(Cow::into_owned),
+                    status: TemplateStatus::parse(&status),
+                    reason: t.reason.map(Cow::into_owned),
+                    timestamp: time,
+                    business: business.clone(),
+                }))
+            });
+            push(out, value, result, field, at);
         }
-        other => push(
-            out,
-            change.value,
-            Ok(unknown_event(other, change.value)),
-            String::new,
-        ),
+        other => {
+            let event = unknown_event(Some(other), at(), value);
+            push(out, value, Ok(event), other, at);
+        }
     }
 }

@@ -69,7 +69,7 @@ fn webhook_decode_prints_one_json_event_per_line() {
     assert_eq!(lines[1]["content"]["type"], "unknown");
     assert_eq!(
         lines[1]["content"]["reason"],
-        "a text message without its text object"
+        "a message of type text without its text object"
     );
     let unknown: Vec<_> = lines.iter().filter(|l| l["kind"] == "unknown").collect();
     assert_eq!(unknown.len(), 2, "{out}");

@@ -22,6 +22,17 @@ pub enum Event {
     Status(StatusUpdate),
     /// A template was approved, rejected, paused, disabled, …
     TemplateStatus(TemplateStatusUpdate),
+    /// A template's quality score changed (Cloud `message_template_quality_update`).
+    TemplateQuality(TemplateQualityUpdate),
+    /// A template's category changed (Cloud `template_category_update`).
+    TemplateCategory(TemplateCategoryUpdate),
+    /// A customer stopped or resumed marketing messages (Cloud `user_preferences`).
+    MarketingPreference(MarketingPreferenceUpdate),
+    /// The business account was banned, restricted, reinstated, … (Cloud `account_update`).
+    AccountUpdate(AccountUpdate),
+    /// A message the business sent from the WhatsApp Business app, echoed so that the
+    /// conversation is complete (Cloud `smb_message_echoes`).
+    MessageEcho(MessageEcho),
     /// Errors the provider reported outside any message or status.
     Errors(ErrorReport),
     /// Something this version does not model, kept whole.
@@ -46,6 +57,8 @@ impl Event {
             Self::Message(m) => m.customer(),
             Self::Status(s) => s.customer(),
             Self::Errors(e) => Customer::from_ids(e.recipient.as_ref(), None, None),
+            Self::MarketingPreference(p) => Some(p.customer.clone()),
+            Self::MessageEcho(e) => Customer::from_ids(Some(&e.to), e.to_user_id.as_ref(), None),
             _ => None,
         }
     }
@@ -164,9 +177,12 @@ pub struct MessageContext {
     /// The message was forwarded many times.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub frequently_forwarded: bool,
-    /// The catalog product asked about (Cloud `referred_product`).
+    /// The catalog product asked about (Cloud `referred_product.product_retailer_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referred_product_id: Option<String>,
+    /// The catalog of that product (Cloud `referred_product.catalog_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referred_catalog_id: Option<String>,
 }
 
 /// How a customer came to write: an ad or post they clicked.
@@ -302,9 +318,31 @@ pub enum InboundContent {
         /// The customer's new WhatsApp id, after a number change.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         new_wa_id: Option<WaId>,
+        /// The new identity, after an identity change (Cloud `identity`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<IdentityChange>,
+    },
+    /// The customer answered a request for permission to call them (Cloud `interactive`
+    /// of type `call_permission_reply`).
+    CallPermissionReply {
+        /// `accept` or `reject`.
+        response: String,
+        /// The permission does not expire.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        is_permanent: bool,
+        /// When a temporary permission ends, Unix seconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expiration_timestamp: Option<u64>,
+        /// `user_action` or `automatic`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response_source: Option<String>,
     },
     /// WhatsApp could not show the business what was sent (the message's `errors` say why).
-    Unsupported,
+    Unsupported {
+        /// The type WhatsApp did not support, when it says (Cloud `unsupported.type`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        type_name: Option<String>,
+    },
     /// A type this version does not model, or content that did not decode (a known `type`
     /// without its object), with the provider's raw JSON of the message. The envelope (id,
     /// sender, time) is still typed, so the message can be answered and de-duplicated.
@@ -317,6 +355,21 @@ pub enum InboundContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+}
+
+/// A customer's new identity (a reinstall or a new phone), from a `system` message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IdentityChange {
+    /// Whether the business has acknowledged the new identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<bool>,
+    /// When the identity was created, Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_timestamp: Option<u64>,
+    /// The identity's hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 /// Inbound media; fetch it with the provider's media download.
@@ -508,12 +561,179 @@ pub struct TemplateStatusUpdate {
     /// Why (a rejection reason, `NONE` on approval).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The template's category (`MARKETING`, `UTILITY`, `AUTHENTICATION`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Why it was rejected and what to change (Cloud `rejection_info`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<TemplateRejection>,
+    /// Why it was paused, locked or unlocked (Cloud `other_info`, e.g. title `SECOND_PAUSE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<TemplateNotice>,
+    /// When it was disabled (Cloud `disable_info.disable_date`), as the provider wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_date: Option<String>,
     /// Unix seconds, when the provider says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// The business account.
     #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
     pub business: BusinessRef,
+}
+
+/// Why a template was rejected (Cloud `rejection_info`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TemplateRejection {
+    /// The reason, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+}
+
+/// A notice about a template's state (Cloud `other_info`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TemplateNotice {
+    /// Its title (`FIRST_PAUSE`, `SECOND_PAUSE`, `UNLOCKED`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A template's quality score changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateQualityUpdate {
+    /// The template's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// The language whose score changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The score before (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_score: Option<String>,
+    /// The score now.
+    pub new_score: String,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The business account.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// A template's category changed (Meta re-categorised it, or will).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateCategoryUpdate {
+    /// The template's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// The language concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The category before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_category: Option<String>,
+    /// The category now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_category: Option<String>,
+    /// The category Meta says is correct, when it announces a change to come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_category: Option<String>,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The business account.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// A customer's choice about marketing messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketingPreferenceUpdate {
+    /// Who chose.
+    pub customer: Customer,
+    /// Whether they now accept marketing messages: `false` after `stop`, `true` after
+    /// `resume`.
+    pub opted_in: bool,
+    /// The provider's word (`stop`, `resume`).
+    pub value: String,
+    /// The provider's description (`User requested to stop marketing messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// What kind of messages (`marketing_messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The business number.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// A change to the business account: a ban, a restriction, a violation, a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountUpdate {
+    /// What happened (`ACCOUNT_VIOLATION`, `ACCOUNT_RESTRICTION`, `DISABLED_UPDATE`, …).
+    pub event: String,
+    /// The ban state (`DISABLE`, `REINSTATE`, `SCHEDULE_FOR_DISABLE`), when banned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_state: Option<String>,
+    /// When the ban takes or took effect, as the provider wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_date: Option<String>,
+    /// The violation, when one is reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation_type: Option<String>,
+    /// Restrictions in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<AccountRestriction>,
+    /// Unix seconds, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// The business account.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+}
+
+/// One restriction on the business account.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountRestriction {
+    /// What is restricted (`RESTRICTED_BIZ_INITIATED_MESSAGING`, …).
+    pub restriction_type: String,
+    /// Until when, as the provider wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<String>,
+}
+
+/// A message the business sent from the WhatsApp Business app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageEcho {
+    /// Its id.
+    pub id: MessageId,
+    /// The customer it went to (empty when only `to_user_id` is known).
+    pub to: WaId,
+    /// The customer's business-scoped user id, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_user_id: Option<UserId>,
+    /// Unix seconds.
+    pub timestamp: u64,
+    /// The business number it was sent from.
+    #[serde(default, skip_serializing_if = "BusinessRef::is_empty")]
+    pub business: BusinessRef,
+    /// What it carries.
+    pub content: InboundContent,
 }
 
 /// Errors reported outside any message or status.

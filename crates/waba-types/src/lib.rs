@@ -40,8 +40,10 @@ pub use content::{
     ReplyButton, Sticker, Template, TemplateComponent, TemplateParameter, Text, Video,
 };
 pub use event::{
-    ApiError, BusinessRef, Conversation, ErrorReport, Event, InboundContent, InboundMedia,
-    InboundMessage, MessageContext, Order, OrderItem, Pricing, Referral, StatusUpdate,
+    AccountRestriction, AccountUpdate, ApiError, BusinessRef, Conversation, ErrorReport, Event,
+    IdentityChange, InboundContent, InboundMedia, InboundMessage, MarketingPreferenceUpdate,
+    MessageContext, MessageEcho, Order, OrderItem, Pricing, Referral, StatusUpdate,
+    TemplateCategoryUpdate, TemplateNotice, TemplateQualityUpdate, TemplateRejection,
     TemplateStatusUpdate, UnknownEvent,
 };
 pub use identity::{Customer, UserId, UserIdError, user_key, wa_key};

@@ -272,8 +272,9 @@ fn inbound_content() -> impl Strategy<Value = InboundContent> {
             system_kind: SystemKind::parse(&k),
             body,
             new_wa_id: new.map(Into::into),
+            identity: None,
         }),
-        Just(InboundContent::Unsupported),
+        os().prop_map(|type_name| InboundContent::Unsupported { type_name }),
         (s(), json_value()).prop_map(|(type_name, raw)| InboundContent::Unknown {
             type_name,
             raw,
@@ -361,6 +362,10 @@ fn event() -> impl Strategy<Value = Event> {
                     language,
                     status: TemplateStatus::parse(&status),
                     reason,
+                    category: None,
+                    rejection: None,
+                    notice: None,
+                    disable_date: None,
                     timestamp: None,
                     business: BusinessRef::default(),
                 })

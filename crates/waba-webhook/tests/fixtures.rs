@@ -156,6 +156,21 @@ fn kinds(events: &[Event]) -> BTreeSet<String> {
             Event::Unknown(_) => {
                 out.insert("unknown_event".into());
             }
+            Event::TemplateQuality(_) => {
+                out.insert("template_quality".into());
+            }
+            Event::TemplateCategory(_) => {
+                out.insert("template_category".into());
+            }
+            Event::MarketingPreference(p) => {
+                out.insert(format!("marketing_opted_in_{}", p.opted_in));
+            }
+            Event::AccountUpdate(_) => {
+                out.insert("account_update".into());
+            }
+            Event::MessageEcho(_) => {
+                out.insert("message_echo".into());
+            }
             _ => {}
         }
     }
@@ -228,7 +243,16 @@ fn every_kind_is_reachable_in_every_format_that_carries_it() {
             META_ONLY,
             STATUS_KINDS,
             templates,
-            &["errors", "unknown_event"],
+            &["errors", "unknown_event", "call_permission_reply"],
+            // The other documented notifications applications act on.
+            &[
+                "template_quality",
+                "template_category",
+                "marketing_opted_in_false",
+                "marketing_opted_in_true",
+                "account_update",
+                "message_echo",
+            ],
         ],
     );
     assert_covers(

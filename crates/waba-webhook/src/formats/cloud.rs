@@ -5,11 +5,15 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use waba_types::{BusinessRef, ErrorReport, Event, TemplateStatus, TemplateStatusUpdate};
+use waba_types::{
+    AccountRestriction, AccountUpdate, BusinessRef, Customer, ErrorReport, Event,
+    MarketingPreferenceUpdate, TemplateCategoryUpdate, TemplateNotice, TemplateQualityUpdate,
+    TemplateRejection, TemplateStatus, TemplateStatusUpdate, UserId, WaId,
+};
 
 use super::items::{
-    Batch, ContactW, ErrorW, ItemsW, MessageW, StatusW, convert_message, convert_status, parse,
-    push, shape_or_json, unknown_event,
+    Batch, ContactW, ErrorW, ItemsW, MessageW, StatusW, convert_message, convert_status, echo,
+    parse, push, shape_or_json, unknown_event,
 };
 use super::lenient;
 use crate::decode::{Decoded, DecodedEvent, List, Location, WebhookDecoder};
@@ -101,6 +105,104 @@ struct TemplateW<'a> {
     message_template_language: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     reason: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    message_template_category: Option<Cow<'a, str>>,
+    #[serde(default)]
+    rejection_info: Option<TemplateRejection>,
+    #[serde(default)]
+    other_info: Option<TemplateNotice>,
+    #[serde(borrow, default)]
+    disable_info: Option<DisableInfoW<'a>>,
+}
+
+#[derive(Deserialize)]
+struct DisableInfoW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    disable_date: Option<Cow<'a, str>>,
+}
+
+/// `message_template_quality_update` and `template_category_update` values.
+#[derive(Deserialize)]
+struct TemplateChangeW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    message_template_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    message_template_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    message_template_language: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    previous_quality_score: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    new_quality_score: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    previous_category: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    new_category: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    correct_category: Option<Cow<'a, str>>,
+}
+
+/// A `user_preferences` value: one item per customer choice.
+#[derive(Deserialize)]
+struct PreferencesValueW<'a> {
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    user_preferences: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct PreferenceW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    wa_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    user_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    parent_user_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    detail: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    category: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    value: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    timestamp: Option<u64>,
+}
+
+/// An `account_update` value.
+#[derive(Deserialize)]
+struct AccountUpdateW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    event: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ban_info: Option<BanInfoW<'a>>,
+    #[serde(borrow, default)]
+    violation_info: Option<ViolationW<'a>>,
+    #[serde(default)]
+    restriction_info: Option<Vec<AccountRestriction>>,
+}
+
+#[derive(Deserialize)]
+struct BanInfoW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    waba_ban_state: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    waba_ban_date: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ViolationW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    violation_type: Option<Cow<'a, str>>,
+}
+
+/// An `smb_message_echoes` value.
+#[derive(Deserialize)]
+struct EchoesValueW<'a> {
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    message_echoes: Option<Vec<&'a RawValue>>,
 }
 
 /// The common case in one pass (also for EnableX, whose `business_phone` it reads): every
@@ -273,42 +375,28 @@ fn decode_change<'a>(
     out: &mut Decoded<'a>,
 ) {
     let at = || format!("{path}/value");
-    // A change without its `field` is still a `messages` change when its value has the lists.
+    // A change without its `field` is still decoded when its value shows what it is.
     let parsed = serde_json::from_str::<MessagesValueW<'a>>(value.get());
-    let field = match (field, &parsed) {
-        (Some(f), _) => f,
-        (None, Ok(v)) if v.messages.is_some() || v.statuses.is_some() || v.errors.is_some() => {
-            "messages"
-        }
-        (None, _) => {
-            push(
-                out,
-                value,
-                Err("a change without a field name".to_owned()),
-                "changes",
-                at,
-            );
-            return;
-        }
+    let field = match field {
+        Some(f) => f,
+        None => match infer_field(value) {
+            Some(f) => f,
+            None => {
+                push(
+                    out,
+                    value,
+                    Err("a change without a field name".to_owned()),
+                    "changes",
+                    at,
+                );
+                return;
+            }
+        },
     };
     match field {
         "messages" => match parsed {
             Ok(v) => {
-                if let Some(raw) = v.metadata {
-                    let scratch = std::cell::OnceCell::new();
-                    match parse::<MetadataW<'_>>(raw, &scratch) {
-                        Ok(m) => {
-                            business.phone_number_id = m.phone_number_id.map(Cow::into_owned);
-                            if let Some(d) = m.display_phone_number {
-                                business.display_phone_number = Some(d.into_owned());
-                            }
-                        }
-                        Err(reason) => out.errors.push(ItemError {
-                            path: format!("{path}/value/metadata"),
-                            reason,
-                        }),
-                    }
-                }
+                metadata(v.metadata, business, path, out);
                 let items = ItemsW {
                     contacts: v.contacts,
                     messages: v.messages,
@@ -330,20 +418,176 @@ fn decode_change<'a>(
                 let name = t.message_template_name.ok_or("no message_template_name")?;
                 let status = t.event.ok_or("no event")?;
                 Ok(Event::TemplateStatus(TemplateStatusUpdate {
-                    template_id: t.message_template_id.map(Cow::into_owned),
+                    template_id: own(t.message_template_id),
                     name: name.into_owned(),
-                    language: t.message_template_language.map(Cow::into_owned),
+                    language: own(t.message_template_language),
                     status: TemplateStatus::parse(&status),
-                    reason: t.reason.map(Cow::into_owned),
+                    reason: own(t.reason),
+                    category: own(t.message_template_category),
+                    rejection: t.rejection_info,
+                    notice: t.other_info,
+                    disable_date: t.disable_info.and_then(|d| own(d.disable_date)),
                     timestamp: time,
                     business: business.clone(),
                 }))
             });
             push(out, value, result, field, at);
         }
+        "message_template_quality_update" | "template_category_update" => {
+            let scratch = std::cell::OnceCell::new();
+            let result = parse::<TemplateChangeW<'_>>(value, &scratch).and_then(|t| {
+                let name = own(t.message_template_name).ok_or("no message_template_name")?;
+                if field == "template_category_update" {
+                    return Ok(Event::TemplateCategory(TemplateCategoryUpdate {
+                        template_id: own(t.message_template_id),
+                        name,
+                        language: own(t.message_template_language),
+                        previous_category: own(t.previous_category),
+                        new_category: own(t.new_category),
+                        correct_category: own(t.correct_category),
+                        timestamp: time,
+                        business: business.clone(),
+                    }));
+                }
+                Ok(Event::TemplateQuality(TemplateQualityUpdate {
+                    template_id: own(t.message_template_id),
+                    name,
+                    language: own(t.message_template_language),
+                    previous_score: own(t.previous_quality_score),
+                    new_score: own(t.new_quality_score).ok_or("no new_quality_score")?,
+                    timestamp: time,
+                    business: business.clone(),
+                }))
+            });
+            push(out, value, result, field, at);
+        }
+        "user_preferences" => match serde_json::from_str::<PreferencesValueW<'a>>(value.get()) {
+            Ok(v) => {
+                metadata(v.metadata, business, path, out);
+                for (i, raw) in v
+                    .user_preferences
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                {
+                    let result = preference(raw, business);
+                    push(out, raw, result, field, || {
+                        format!("{path}/value/user_preferences/{i}")
+                    });
+                }
+            }
+            Err(err) => push(out, value, Err(err.to_string()), field, at),
+        },
+        "account_update" => {
+            let scratch = std::cell::OnceCell::new();
+            let result = parse::<AccountUpdateW<'_>>(value, &scratch).and_then(|a| {
+                let (ban_state, ban_date) = a.ban_info.map_or((None, None), |b| {
+                    (own(b.waba_ban_state), own(b.waba_ban_date))
+                });
+                Ok(Event::AccountUpdate(AccountUpdate {
+                    event: own(a.event).ok_or("no event")?,
+                    ban_state,
+                    ban_date,
+                    violation_type: a.violation_info.and_then(|v| own(v.violation_type)),
+                    restrictions: a.restriction_info.unwrap_or_default(),
+                    timestamp: time,
+                    business: business.clone(),
+                }))
+            });
+            push(out, value, result, field, at);
+        }
+        "smb_message_echoes" => match serde_json::from_str::<EchoesValueW<'a>>(value.get()) {
+            Ok(v) => {
+                metadata(v.metadata, business, path, out);
+                for (i, raw) in v.message_echoes.unwrap_or_default().into_iter().enumerate() {
+                    push(out, raw, echo(raw, business), field, || {
+                        format!("{path}/value/message_echoes/{i}")
+                    });
+                }
+            }
+            Err(err) => push(out, value, Err(err.to_string()), field, at),
+        },
         other => {
             let event = unknown_event(Some(other), at(), value);
             push(out, value, Ok(event), other, at);
         }
+    }
+}
+
+fn own(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.map(Cow::into_owned)
+}
+
+/// Reads a change's `metadata` into `business`; when it does not fit, says so in
+/// [`Decoded::errors`] and leaves the items to decode without it.
+fn metadata(raw: Option<&RawValue>, business: &mut BusinessRef, path: &str, out: &mut Decoded<'_>) {
+    let Some(raw) = raw else { return };
+    let scratch = std::cell::OnceCell::new();
+    match parse::<MetadataW<'_>>(raw, &scratch) {
+        Ok(m) => {
+            business.phone_number_id = own(m.phone_number_id);
+            if let Some(d) = m.display_phone_number {
+                business.display_phone_number = Some(d.into_owned());
+            }
+        }
+        Err(reason) => out.errors.push(ItemError {
+            path: format!("{path}/value/metadata"),
+            reason,
+        }),
+    }
+}
+
+/// One `user_preferences` item: `stop` opts out of marketing messages, `resume` back in.
+fn preference(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let p = parse::<PreferenceW<'_>>(raw, &scratch)?;
+    let value = own(p.value).ok_or("no value")?;
+    let opted_in = if value.eq_ignore_ascii_case("stop") {
+        false
+    } else if value.eq_ignore_ascii_case("resume") {
+        true
+    } else {
+        return Err(format!("value {value:?} is neither stop nor resume"));
+    };
+    let wa_id = own(p.wa_id).map(WaId);
+    let user_id = own(p.user_id).map(UserId);
+    let parent = own(p.parent_user_id).map(UserId);
+    let customer = Customer::from_ids(wa_id.as_ref(), user_id.as_ref(), parent.as_ref())
+        .ok_or("no wa_id or user_id")?;
+    Ok(Event::MarketingPreference(MarketingPreferenceUpdate {
+        customer,
+        opted_in,
+        value,
+        detail: own(p.detail),
+        category: own(p.category),
+        timestamp: p.timestamp,
+        business: business.clone(),
+    }))
+}
+
+/// The field of a change whose `field` is missing, from the lists its value holds.
+fn infer_field(value: &RawValue) -> Option<&'static str> {
+    #[derive(Deserialize)]
+    struct ListsW {
+        #[serde(default)]
+        messages: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        statuses: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        errors: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        user_preferences: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        message_echoes: Option<serde::de::IgnoredAny>,
+    }
+    let l: ListsW = serde_json::from_str(value.get()).ok()?;
+    if l.messages.is_some() || l.statuses.is_some() || l.errors.is_some() {
+        Some("messages")
+    } else if l.user_preferences.is_some() {
+        Some("user_preferences")
+    } else if l.message_echoes.is_some() {
+        Some("smb_message_echoes")
+    } else {
+        None
     }
 }

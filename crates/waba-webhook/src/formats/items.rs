@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use waba_types::{
     ApiError, BusinessRef, ContactCard, Conversation, DeliveryStatus, ErrorReport, Event,
-    InboundContent, InboundMedia, InboundMessage, MessageContext, Order, Pricing, Referral,
-    StatusUpdate, SystemKind, UnknownEvent, UserId, WaId,
+    IdentityChange, InboundContent, InboundMedia, InboundMessage, MessageContext, MessageEcho,
+    Order, Pricing, Referral, StatusUpdate, SystemKind, UnknownEvent, UserId, WaId,
 };
 
 use super::lenient;
@@ -178,6 +178,38 @@ struct InteractiveW<'a> {
     list_reply: Option<ReplyW<'a>>,
     #[serde(borrow, default)]
     nfm_reply: Option<FlowW<'a>>,
+    #[serde(borrow, default)]
+    call_permission_reply: Option<CallPermissionW<'a>>,
+}
+
+/// `interactive.call_permission_reply` [Meta Cloud API calling: the customer's answer to a
+/// call permission request].
+#[derive(Deserialize)]
+struct CallPermissionW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    response: Option<Str<'a>>,
+    #[serde(default)]
+    is_permanent: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    expiration_timestamp: Option<u64>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    response_source: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct IdentityW<'a> {
+    #[serde(default)]
+    acknowledged: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    created_timestamp: Option<u64>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    hash: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UnsupportedW<'a> {
+    #[serde(borrow, default, rename = "type", deserialize_with = "lenient::opt_id")]
+    kind: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -214,7 +246,9 @@ struct ContextW<'a> {
 
 #[derive(Deserialize)]
 struct ReferredProductW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    catalog_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     product_retailer_id: Option<Str<'a>>,
 }
 
@@ -269,6 +303,15 @@ pub(crate) struct MessageW<'a> {
     order: Option<Order>,
     #[serde(borrow, default)]
     system: Option<Box<SystemW<'a>>>,
+    #[serde(borrow, default)]
+    identity: Option<Box<IdentityW<'a>>>,
+    #[serde(borrow, default)]
+    unsupported: Option<UnsupportedW<'a>>,
+    /// Message echoes (`smb_message_echoes`): the customer the business wrote to.
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) to: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) to_user_id: Option<Str<'a>>,
 }
 
 /// What the items of one batch share: the business, and the senders' profiles.
@@ -336,7 +379,7 @@ pub(crate) fn meta_status(word: &str) -> (DeliveryStatus, Option<String>) {
 }
 
 fn missing(kind: &str) -> String {
-    format!("a {kind} message without its {kind} object")
+    format!("a message of type {kind} without its {kind} object")
 }
 
 /// Content this version does not model, kept as the item's raw JSON. Without the raw item
@@ -422,6 +465,16 @@ impl MessageW<'_> {
                     .interactive
                     .take()
                     .ok_or_else(|| missing("interactive"))?;
+                if let ("call_permission_reply", Some(c)) =
+                    (i.kind.as_ref(), i.call_permission_reply)
+                {
+                    return Ok(InboundContent::CallPermissionReply {
+                        response: c.response.map(Cow::into_owned).unwrap_or_default(),
+                        is_permanent: c.is_permanent.unwrap_or(false),
+                        expiration_timestamp: c.expiration_timestamp,
+                        response_source: own(c.response_source),
+                    });
+                }
                 match (i.kind.as_ref(), i.button_reply, i.list_reply, i.nfm_reply) {
                     ("button_reply", Some(r), _, _) => InboundContent::ButtonReply {
                         id: r.id.into_owned(),
@@ -455,9 +508,16 @@ impl MessageW<'_> {
                     system_kind: SystemKind::parse(s.kind.as_deref().unwrap_or("")),
                     body: own(s.body),
                     new_wa_id: s.wa_id.map(|w| WaId(w.into_owned())),
+                    identity: self.identity.take().map(|i| IdentityChange {
+                        acknowledged: i.acknowledged,
+                        created_timestamp: i.created_timestamp,
+                        hash: own(i.hash),
+                    }),
                 }
             }
-            "unsupported" | "unknown" => InboundContent::Unsupported,
+            "unsupported" | "unknown" => InboundContent::Unsupported {
+                type_name: self.unsupported.take().and_then(|u| own(u.kind)),
+            },
             other => unknown(other, raw)?,
         })
     }
@@ -495,6 +555,10 @@ pub(crate) fn convert_message(
         from: c.from.map(|f| WaId(f.into_owned())),
         forwarded: c.forwarded.unwrap_or(false),
         frequently_forwarded: c.frequently_forwarded.unwrap_or(false),
+        referred_catalog_id: c
+            .referred_product
+            .as_ref()
+            .and_then(|p| p.catalog_id.as_deref().map(str::to_owned)),
         referred_product_id: c.referred_product.and_then(|p| own(p.product_retailer_id)),
     });
     Ok(Event::Message(InboundMessage {
@@ -512,6 +576,29 @@ pub(crate) fn convert_message(
         referral: m.referral,
         content: body,
         errors: api_errors(m.errors),
+    }))
+}
+
+/// Decodes one `smb_message_echoes` item: a message the business sent from the WhatsApp
+/// Business app, shaped like an inbound message with `to` (and `to_user_id`).
+pub(crate) fn echo(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let mut m: MessageW<'_> = parse(raw, &scratch)?;
+    let kind = std::mem::take(&mut m.kind);
+    let content =
+        m.take_content(&kind, Some(raw))
+            .unwrap_or_else(|reason| InboundContent::Unknown {
+                type_name: kind.clone().into_owned(),
+                raw: json(raw),
+                reason: Some(reason),
+            });
+    Ok(Event::MessageEcho(MessageEcho {
+        id: m.id.into_owned().into(),
+        to: WaId(m.to.map(Cow::into_owned).unwrap_or_default()),
+        to_user_id: user_id(m.to_user_id),
+        timestamp: m.timestamp.unwrap_or(0),
+        business: business.clone(),
+        content,
     }))
 }
 

@@ -1,6 +1,9 @@
 //! The Cloud emulation's rules, faults, lifecycle and control API, over real HTTP.
 
+use std::fmt::Write as _;
 use std::time::Duration;
+
+use sha2::Digest as _;
 
 use serde_json::{Value, json};
 use waba_sandbox::{Faults, Sandbox, SandboxHandle};
@@ -341,10 +344,11 @@ async fn media_url_answer_carries_every_documented_field() {
     assert_eq!(got["file_size"], data.len());
     assert_eq!(got["mime_type"], "image/png");
     // SHA-256 of the stored bytes, in lower-case hex.
-    use sha2::Digest as _;
-    let want: String = sha2::Sha256::digest(data)
+    let want = sha2::Sha256::digest(data)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        });
     assert_eq!(got["sha256"], want.as_str());
 }

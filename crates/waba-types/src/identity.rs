@@ -166,6 +166,28 @@ mod tests {
     }
 
     #[test]
+    fn a_recipient_is_a_user_id_or_a_phone_number() {
+        use crate::Recipient;
+        let user = Recipient::parse("US.13491208655302741918").unwrap();
+        assert_eq!(
+            user,
+            Recipient::User(UserId::from("US.13491208655302741918"))
+        );
+        assert_eq!(
+            serde_json::to_string(&user).unwrap(),
+            "\"US.13491208655302741918\""
+        );
+        let back: Recipient = serde_json::from_str("\"US.13491208655302741918\"").unwrap();
+        assert_eq!(back, user);
+        assert!(matches!(
+            Recipient::parse("+1 631 555 1002").unwrap(),
+            Recipient::Individual(_)
+        ));
+        assert!(Recipient::parse("US.").is_err());
+        assert_eq!(user.customer_key().unwrap(), "user:US.13491208655302741918");
+    }
+
+    #[test]
     fn a_customer_is_keyed_by_every_id_it_has() {
         let c = Customer::from_ids(
             Some(&WaId::from("16315551234")),

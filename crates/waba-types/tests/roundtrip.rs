@@ -328,30 +328,21 @@ fn event() -> impl Strategy<Value = Event> {
         )
             .prop_map(
                 |(id, status, timestamp, recipient, client_reference, errors, priced)| {
-                    Event::Status(StatusUpdate {
-                        message_id: id.into(),
-                        status,
-                        raw_status: None,
-                        timestamp,
-                        recipient: recipient.map(Into::into),
-                        recipient_user_id: None,
-                        recipient_parent_user_id: None,
-                        profile_name: None,
-                        username: None,
-                        group_id: None,
-                        business: BusinessRef::default(),
-                        client_reference,
-                        errors,
-                        conversation: priced.then(|| Conversation {
-                            id: "c".into(),
-                            expiration_timestamp: Some(1),
-                            origin: None,
-                        }),
-                        pricing: priced.then(|| Pricing {
-                            billable: Some(true),
-                            ..Default::default()
-                        }),
-                    })
+                    let mut update = StatusUpdate::new(id, status);
+                    update.timestamp = timestamp;
+                    update.recipient = recipient.map(Into::into);
+                    update.client_reference = client_reference;
+                    update.errors = errors;
+                    update.conversation = priced.then(|| Conversation {
+                        id: "c".into(),
+                        expiration_timestamp: Some(1),
+                        origin: None,
+                    });
+                    update.pricing = priced.then(|| Pricing {
+                        billable: Some(true),
+                        ..Default::default()
+                    });
+                    Event::Status(update)
                 }
             ),
         (os(), s(), os(), "[A-Z_]{3,12}", os()).prop_map(

@@ -376,25 +376,13 @@ fn decode_change<'a>(
 ) {
     let at = || format!("{path}/value");
     // A change without its `field` is still decoded when its value shows what it is.
-    let parsed = serde_json::from_str::<MessagesValueW<'a>>(value.get());
-    let field = match field {
-        Some(f) => f,
-        None => match infer_field(value) {
-            Some(f) => f,
-            None => {
-                push(
-                    out,
-                    value,
-                    Err("a change without a field name".to_owned()),
-                    "changes",
-                    at,
-                );
-                return;
-            }
-        },
+    let Some(field) = field.or_else(|| infer_field(value)) else {
+        let reason = "a change without a field name".to_owned();
+        push(out, value, Err(reason), "changes", at);
+        return;
     };
     match field {
-        "messages" => match parsed {
+        "messages" => match serde_json::from_str::<MessagesValueW<'a>>(value.get()) {
             Ok(v) => {
                 metadata(v.metadata, business, path, out);
                 let items = ItemsW {
@@ -413,52 +401,16 @@ fn decode_change<'a>(
             Err(err) => push(out, value, Err(err.to_string()), "messages", at),
         },
         "message_template_status_update" => {
-            let scratch = std::cell::OnceCell::new();
-            let result = parse::<TemplateW<'_>>(value, &scratch).and_then(|t| {
-                let name = t.message_template_name.ok_or("no message_template_name")?;
-                let status = t.event.ok_or("no event")?;
-                Ok(Event::TemplateStatus(TemplateStatusUpdate {
-                    template_id: own(t.message_template_id),
-                    name: name.into_owned(),
-                    language: own(t.message_template_language),
-                    status: TemplateStatus::parse(&status),
-                    reason: own(t.reason),
-                    category: own(t.message_template_category),
-                    rejection: t.rejection_info,
-                    notice: t.other_info,
-                    disable_date: t.disable_info.and_then(|d| own(d.disable_date)),
-                    timestamp: time,
-                    business: business.clone(),
-                }))
-            });
-            push(out, value, result, field, at);
+            push(
+                out,
+                value,
+                template_status(value, business, time),
+                field,
+                at,
+            );
         }
         "message_template_quality_update" | "template_category_update" => {
-            let scratch = std::cell::OnceCell::new();
-            let result = parse::<TemplateChangeW<'_>>(value, &scratch).and_then(|t| {
-                let name = own(t.message_template_name).ok_or("no message_template_name")?;
-                if field == "template_category_update" {
-                    return Ok(Event::TemplateCategory(TemplateCategoryUpdate {
-                        template_id: own(t.message_template_id),
-                        name,
-                        language: own(t.message_template_language),
-                        previous_category: own(t.previous_category),
-                        new_category: own(t.new_category),
-                        correct_category: own(t.correct_category),
-                        timestamp: time,
-                        business: business.clone(),
-                    }));
-                }
-                Ok(Event::TemplateQuality(TemplateQualityUpdate {
-                    template_id: own(t.message_template_id),
-                    name,
-                    language: own(t.message_template_language),
-                    previous_score: own(t.previous_quality_score),
-                    new_score: own(t.new_quality_score).ok_or("no new_quality_score")?,
-                    timestamp: time,
-                    business: business.clone(),
-                }))
-            });
+            let result = template_change(field, value, business, time);
             push(out, value, result, field, at);
         }
         "user_preferences" => match serde_json::from_str::<PreferencesValueW<'a>>(value.get()) {
@@ -479,22 +431,7 @@ fn decode_change<'a>(
             Err(err) => push(out, value, Err(err.to_string()), field, at),
         },
         "account_update" => {
-            let scratch = std::cell::OnceCell::new();
-            let result = parse::<AccountUpdateW<'_>>(value, &scratch).and_then(|a| {
-                let (ban_state, ban_date) = a.ban_info.map_or((None, None), |b| {
-                    (own(b.waba_ban_state), own(b.waba_ban_date))
-                });
-                Ok(Event::AccountUpdate(AccountUpdate {
-                    event: own(a.event).ok_or("no event")?,
-                    ban_state,
-                    ban_date,
-                    violation_type: a.violation_info.and_then(|v| own(v.violation_type)),
-                    restrictions: a.restriction_info.unwrap_or_default(),
-                    timestamp: time,
-                    business: business.clone(),
-                }))
-            });
-            push(out, value, result, field, at);
+            push(out, value, account_update(value, business, time), field, at);
         }
         "smb_message_echoes" => match serde_json::from_str::<EchoesValueW<'a>>(value.get()) {
             Ok(v) => {
@@ -590,4 +527,82 @@ fn infer_field(value: &RawValue) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+fn template_status(
+    value: &RawValue,
+    business: &BusinessRef,
+    time: Option<u64>,
+) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let t = parse::<TemplateW<'_>>(value, &scratch)?;
+    let name = t.message_template_name.ok_or("no message_template_name")?;
+    let status = t.event.ok_or("no event")?;
+    Ok(Event::TemplateStatus(TemplateStatusUpdate {
+        template_id: own(t.message_template_id),
+        name: name.into_owned(),
+        language: own(t.message_template_language),
+        status: TemplateStatus::parse(&status),
+        reason: own(t.reason),
+        category: own(t.message_template_category),
+        rejection: t.rejection_info,
+        notice: t.other_info,
+        disable_date: t.disable_info.and_then(|d| own(d.disable_date)),
+        timestamp: time,
+        business: business.clone(),
+    }))
+}
+
+/// `message_template_quality_update` or `template_category_update`.
+fn template_change(
+    field: &str,
+    value: &RawValue,
+    business: &BusinessRef,
+    time: Option<u64>,
+) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let t = parse::<TemplateChangeW<'_>>(value, &scratch)?;
+    let name = own(t.message_template_name).ok_or("no message_template_name")?;
+    if field == "template_category_update" {
+        return Ok(Event::TemplateCategory(TemplateCategoryUpdate {
+            template_id: own(t.message_template_id),
+            name,
+            language: own(t.message_template_language),
+            previous_category: own(t.previous_category),
+            new_category: own(t.new_category),
+            correct_category: own(t.correct_category),
+            timestamp: time,
+            business: business.clone(),
+        }));
+    }
+    Ok(Event::TemplateQuality(TemplateQualityUpdate {
+        template_id: own(t.message_template_id),
+        name,
+        language: own(t.message_template_language),
+        previous_score: own(t.previous_quality_score),
+        new_score: own(t.new_quality_score).ok_or("no new_quality_score")?,
+        timestamp: time,
+        business: business.clone(),
+    }))
+}
+
+fn account_update(
+    value: &RawValue,
+    business: &BusinessRef,
+    time: Option<u64>,
+) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let a = parse::<AccountUpdateW<'_>>(value, &scratch)?;
+    let (ban_state, ban_date) = a.ban_info.map_or((None, None), |b| {
+        (own(b.waba_ban_state), own(b.waba_ban_date))
+    });
+    Ok(Event::AccountUpdate(AccountUpdate {
+        event: own(a.event).ok_or("no event")?,
+        ban_state,
+        ban_date,
+        violation_type: a.violation_info.and_then(|v| own(v.violation_type)),
+        restrictions: a.restriction_info.unwrap_or_default(),
+        timestamp: time,
+        business: business.clone(),
+    }))
 }

@@ -20,10 +20,12 @@ pub enum WebhookError {
     },
 }
 
-/// One item of a batch that could not be decoded; the rest of the batch was.
+/// Part of a batch's metadata that could not be decoded (a change's `metadata`, one
+/// `contacts[]` entry); the items of the batch were still decoded. (An item that cannot be
+/// decoded is not an error but an `Event::Unknown` with its location and reason.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemError {
-    /// Where in the body (`entry[0].changes[1].value.messages[2]`).
+    /// Where in the body, as a JSON Pointer (`/entry/0/changes/1/value/metadata`).
     pub path: String,
     /// What is wrong.
     pub reason: String,

@@ -4,9 +4,11 @@
 //! - One decoder per wire family, each behind a feature: [`CloudDecoder`] (Meta Cloud API,
 //!   generic v2), [`OnPremDecoder`] (on-prem client, Tujenge), [`MobileGatewayDecoder`] (MO
 //!   and DLR callbacks), [`EnableXDecoder`].
-//! - Lossless and tolerant: unknown fields are ignored, unknown message types and statuses
-//!   become `Unknown` variants carrying their raw JSON, one malformed item costs only itself,
-//!   and every event keeps the exact JSON it came from ([`DecodedEvent::raw`]).
+//! - Lossless and tolerant: unknown fields are ignored, scalars may drift between string and
+//!   number or be `null`, unknown message types and statuses become `Unknown` variants
+//!   carrying their raw JSON, an item that cannot be typed becomes an `Event::Unknown` with
+//!   its location and reason, and every event keeps the exact JSON it came from
+//!   ([`DecodedEvent::raw`]).
 //! - Verification over the raw bytes, fail-closed and constant-time: [`HubSignature`]
 //!   (`X-Hub-Signature-256`, with secret rotation), [`RequiredHeaders`] (Tujenge's custom
 //!   headers, EnableX's Basic credentials); [`verify_challenge`] for the `hub.challenge`

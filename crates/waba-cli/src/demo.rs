@@ -49,7 +49,7 @@ impl Row {
             .map(|(id, _)| {
                 self.status
                     .get(id)
-                    .map_or(DeliveryStatus::Accepted, |(s, _)| s.normalized())
+                    .map_or(DeliveryStatus::Accepted, |(s, _)| s.clone())
             })
             .min_by_key(|s| s.progress().unwrap_or(0))
     }

@@ -4,7 +4,7 @@
 //! waba demo                                   every provider against the built-in sandbox
 //! waba sandbox [--port N] [--print-config P [--format toml|env]]
 //! waba sandbox inbound --url URL --provider P --from N --text T
-//! waba send --to N (--text T [--preview-url] | --template NAME [--lang L] [--param P]…
+//! waba send --to N|USER_ID (--text T [--preview-url] | --template NAME [--lang L] [--param P]…
 //!           | --image|--video|--document URL|FILE [--caption C] | --audio|--sticker URL|FILE
 //!           | --location LAT,LON) [--reply-to ID] [--from N]
 //! waba send --json FILE|-                     a message in its JSON form

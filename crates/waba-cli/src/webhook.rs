@@ -32,11 +32,16 @@ use crate::out::{self, echo};
 
 #[derive(Subcommand)]
 pub(crate) enum Command {
-    /// Decodes a saved webhook body; prints one JSON event per line.
+    /// Decodes a saved webhook body; prints one JSON event per line. An item that could
+    /// not be typed is printed too, as an `unknown` event with its location and reason.
     Decode {
         /// cloud, generic-v2, onprem, tujenge, enablex or mobile-gateway.
         #[arg(long)]
         provider: String,
+        /// Print each event as `{"event": …, "raw": …}`, with the provider's JSON it came
+        /// from beside the typed form.
+        #[arg(long)]
+        raw: bool,
         /// The raw body; `-` reads stdin.
         file: PathBuf,
     },
@@ -64,6 +69,11 @@ pub(crate) enum Command {
         /// "HTTP Authentication").
         #[arg(long, value_name = "USER:PASSWORD")]
         basic: Option<String>,
+        /// Accept unsigned requests for a provider whose webhooks are signed (cloud,
+        /// generic-v2): anyone who can reach the port can forge events. For local
+        /// experiments only; a warning is printed.
+        #[arg(long)]
+        insecure: bool,
         /// The token of the `hub.challenge` handshake.
         #[arg(long)]
         verify_token: Option<String>,
@@ -85,7 +95,11 @@ fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
 
 pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
-        Command::Decode { provider, file } => decode(&provider, &file),
+        Command::Decode {
+            provider,
+            raw,
+            file,
+        } => decode(&provider, raw, &file),
         Command::Listen {
             port,
             provider,
@@ -93,9 +107,18 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             secrets,
             headers,
             basic,
+            insecure,
             verify_token,
         } => {
             let verifier = verifier(&secrets, &headers, basic.as_deref())?;
+            let signed = waba::spec(&provider)
+                .is_some_and(|s| s.webhook.auth == waba::core::WebhookAuth::HubSignature);
+            if verifier.is_none() && signed && !insecure {
+                return Err(Failure::usage(format!(
+                    "{provider} webhooks are signed: give --secret <app secret> (or --insecure \
+                     to accept unsigned requests, for local experiments only)"
+                )));
+            }
             if verifier.is_none() {
                 out::warn(format!(
                     "warning: webhooks are not verified: anyone who can reach the port can post \
@@ -120,7 +143,7 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
     }
 }
 
-fn decode(provider: &str, file: &std::path::Path) -> Result<ExitCode, Failure> {
+fn decode(provider: &str, raw: bool, file: &std::path::Path) -> Result<ExitCode, Failure> {
     let decoder = decoder(provider)?;
     let (name, body) = if file.as_os_str() == "-" {
         let mut body = Vec::new();
@@ -144,7 +167,18 @@ fn decode(provider: &str, file: &std::path::Path) -> Result<ExitCode, Failure> {
         result
             .events
             .iter()
-            .map(|e| out::to_json(&e.event))
+            .map(|e| {
+                if raw {
+                    // The provider's exact JSON beside the typed event.
+                    let raw_json = e
+                        .raw()
+                        .and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
+                        .unwrap_or(serde_json::Value::Null);
+                    out::to_json(&serde_json::json!({ "event": e.event, "raw": raw_json }))
+                } else {
+                    out::to_json(&e.event)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?,
     )?;
     Ok(ExitCode::SUCCESS)
@@ -157,34 +191,30 @@ fn verifier(
     basic: Option<&str>,
 ) -> Result<Option<Arc<dyn Verifier>>, Failure> {
     if let Some((first, rest)) = secrets.split_first() {
-        let v = rest
-            .iter()
-            .fold(HubSignature::new(first), HubSignature::with_secret);
+        let v = HubSignature::new(first)
+            .and_then(|v| rest.iter().try_fold(v, HubSignature::with_secret))
+            .map_err(|e| Failure::usage(format!("--secret: {e}")))?;
         return Ok(Some(Arc::new(v)));
     }
-    if headers.is_empty() && basic.is_none() {
-        return Ok(None);
+    let mut pairs = Vec::new();
+    for h in headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| Failure::usage(format!("--header takes NAME:VALUE, not {}", echo(h))))?;
+        pairs.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let mut v = match basic {
+    let v = match basic {
         Some(b) => {
             let (user, password) = b
                 .split_once(':')
                 .ok_or_else(|| Failure::usage("--basic takes USER:PASSWORD"))?;
             RequiredHeaders::basic(user, password)
+                .and_then(|v| pairs.into_iter().try_fold(v, |v, (n, val)| v.with(&n, val)))
         }
-        None => RequiredHeaders::new(),
-    };
-    for h in headers {
-        let (name, value) = h
-            .split_once(':')
-            .ok_or_else(|| Failure::usage(format!("--header takes NAME:VALUE, not {}", echo(h))))?;
-        v = v.with(name.trim(), value.trim()).map_err(|e| {
-            Failure::usage(format!(
-                "--header: {} is not a header name: {e}",
-                echo(name)
-            ))
-        })?;
+        None if pairs.is_empty() => return Ok(None),
+        None => RequiredHeaders::new(pairs),
     }
+    .map_err(|e| Failure::usage(format!("--header/--basic: {e}")))?;
     Ok(Some(Arc::new(v)))
 }
 

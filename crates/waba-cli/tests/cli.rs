@@ -62,23 +62,98 @@ fn webhook_decode_prints_one_json_event_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
+    // Nothing is dropped: the items that could not be typed are printed too, with where
+    // they sat and why.
+    assert_eq!(lines.len(), 7, "{out}");
     assert_eq!(lines[0]["kind"], "message");
-    assert_eq!(lines[2]["kind"], "status");
-    assert!(
-        err.contains("warning: entry[0].changes[0].value.messages[1]"),
-        "{err}"
+    assert_eq!(lines[1]["content"]["type"], "unknown");
+    assert_eq!(
+        lines[1]["content"]["reason"],
+        "a message of type text without its text object"
     );
+    let unknown: Vec<_> = lines.iter().filter(|l| l["kind"] == "unknown").collect();
+    assert_eq!(unknown.len(), 2, "{out}");
+    assert_eq!(
+        unknown[0]["location"],
+        "/entry/0/changes/0/value/statuses/1"
+    );
+    assert_eq!(unknown[1]["location"], "/entry/2");
+    assert!(err.is_empty(), "{err}");
 
     let o = waba()
         .args(["webhook", "decode", "--provider", "mobile-gateway"])
         .arg(fixture("mobile-gateway/webhooks/dlr_received.json"))
         .output()
         .unwrap();
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["status"],
-        "received"
-    );
+    let dlr = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
+    assert_eq!(dlr["status"], "delivered");
+    assert_eq!(dlr["raw_status"], "received");
+}
+
+#[test]
+fn webhook_decode_raw_prints_the_provider_json_beside_each_event() {
+    let o = waba()
+        .args(["webhook", "decode", "--raw", "--provider", "cloud"])
+        .arg(fixture("cloud/webhooks/drift_contact_wa_id_number.json"))
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for l in &lines {
+        assert_eq!(l["event"]["kind"], "message");
+        assert_eq!(l["raw"]["id"], l["event"]["id"], "{l}");
+        assert_eq!(l["raw"]["type"], "text");
+    }
+}
+
+#[test]
+fn webhook_listen_for_a_signed_provider_needs_a_secret_or_insecure() {
+    for provider in ["cloud", "generic-v2"] {
+        let o = waba()
+            .args(["webhook", "listen", "--port", "0", "--provider", provider])
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("--secret") && err.contains("--insecure"),
+            "{err}"
+        );
+        let o = waba()
+            .args(["webhook", "listen", "--port", "0", "--provider", provider])
+            .args(["--secret", ""])
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("secret is empty"), "{err}");
+    }
+    // With --insecure it starts, and says loudly that nothing is checked.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("waba"))
+        .args([
+            "webhook",
+            "listen",
+            "--port",
+            "0",
+            "--provider",
+            "cloud",
+            "--insecure",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("warning: --insecure"), "{first}");
 }
 
 #[test]

@@ -203,11 +203,10 @@ impl Client {
                 .with_retry(false, Some((key, 1)), || self.inner.provider.send(message))
                 .await;
             // The provider knows better than our tracker: remember that the window is closed.
-            if let (Err(e), Some(window), Recipient::Individual(to)) =
-                (&result, &self.inner.window, &message.to)
+            if let (Err(e), Some(window)) = (&result, &self.inner.window)
                 && e.kind() == &ErrorKind::OutsideCustomerWindow
             {
-                window.close(to);
+                window.close_recipient(&message.to);
             }
             result
         }
@@ -271,10 +270,14 @@ impl Client {
     /// `Some(template message)` when the window is closed and a fallback is set; an error
     /// when it is closed without one; `None` when the message may go as it is.
     fn window_check(&self, message: &OutboundMessage) -> Result<Option<OutboundMessage>, Error> {
-        let (Some(window), Recipient::Individual(to)) = (&self.inner.window, &message.to) else {
+        let Some(window) = &self.inner.window else {
             return Ok(None);
         };
-        if message.content.is_template() || window.is_open(to) {
+        let to = &message.to;
+        if matches!(to, Recipient::Group(_))
+            || message.content.is_template()
+            || window.is_open_for(to)
+        {
             return Ok(None);
         }
         match &self.inner.fallback {

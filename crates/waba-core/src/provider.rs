@@ -152,6 +152,10 @@ pub struct Capabilities {
     /// (EnableX's `from`). Where `false`, the adapter sends from its configured number only
     /// and refuses a message naming another sender ([`Capabilities::admits`]).
     pub sender_per_message: bool,
+    /// Messages to customers by business-scoped user id (`Recipient::User`); Meta Cloud
+    /// takes them as `recipient` in place of `to`. Without it, such a recipient is refused
+    /// locally with `Unsupported`.
+    pub user_ids: bool,
 }
 
 impl Capabilities {

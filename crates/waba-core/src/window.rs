@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use waba_types::{Event, PhoneNumber, WaId};
+use waba_types::{Customer, Event, PhoneNumber, Recipient, WaId, wa_key};
 
 /// How long a customer's message keeps the window open (every provider's rule).
 pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -14,9 +14,11 @@ pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// 131047, on-prem and Tujenge 470). Feed it every inbound [`Event`] with
 /// [`observe`](Self::observe); hand it to [`crate::ClientBuilder::customer_window`].
 ///
-/// One tracker serves one business number (one `Client`): customers are keyed by their
-/// WhatsApp id alone. In memory; the timestamps come from the events, so a late webhook
-/// opens the window from when the customer wrote, not from when the webhook arrived.
+/// One tracker serves one business number (one `Client`). A customer is keyed by every id
+/// an event carries for them ([`Customer::keys`]: WhatsApp id, business-scoped user id), so
+/// a customer known only by a user id is tracked, and one who wrote with both ids is found
+/// by either. In memory; the timestamps come from the events, so a late webhook opens the
+/// window from when the customer wrote, not from when the webhook arrived.
 #[derive(Debug, Default)]
 pub struct CustomerWindow {
     inner: Mutex<Tracked>,
@@ -44,21 +46,34 @@ impl CustomerWindow {
         Self::default()
     }
 
-    /// Opens the window for the sender of an inbound message event; other events are ignored.
+    /// Opens the window for the sender of an inbound message event, by whichever ids it
+    /// carries; other events are ignored.
     pub fn observe(&self, event: &Event) {
-        if let Event::Message(m) = event {
+        if let Event::Message(m) = event
+            && let Some(customer) = m.customer()
+        {
             let at = if m.timestamp == 0 {
                 now_secs()
             } else {
                 m.timestamp
             };
-            self.customer_wrote(&m.from, at);
+            self.wrote(&customer, at);
         }
     }
 
-    /// Records that `customer` wrote at `unix_secs`.
+    /// Records that the customer with WhatsApp id `customer` wrote at `unix_secs`.
     pub fn customer_wrote(&self, customer: &WaId, unix_secs: u64) {
-        let key = customer.as_str().trim_start_matches('+').to_owned();
+        self.record(wa_key(customer.as_str()), unix_secs);
+    }
+
+    /// Records that `customer` wrote at `unix_secs`, under every id it has.
+    pub fn wrote(&self, customer: &Customer, unix_secs: u64) {
+        for key in customer.keys() {
+            self.record(key, unix_secs);
+        }
+    }
+
+    fn record(&self, key: String, unix_secs: u64) {
         let mut t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = t.last_inbound.entry(key).or_insert(unix_secs);
         *entry = (*entry).max(unix_secs);
@@ -82,11 +97,18 @@ impl CustomerWindow {
 
     /// Closes the window (the provider said it is closed).
     pub fn close(&self, customer: &PhoneNumber) {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .last_inbound
-            .remove(customer.digits());
+        self.close_recipient(&Recipient::Individual(customer.clone()));
+    }
+
+    /// Closes the window of a send recipient (phone number or user id); groups have none.
+    pub fn close_recipient(&self, to: &Recipient) {
+        if let Some(key) = to.customer_key() {
+            self.inner
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .last_inbound
+                .remove(&key);
+        }
     }
 
     /// Whether free-form messages to `customer` are allowed now.
@@ -96,9 +118,23 @@ impl CustomerWindow {
 
     /// Whether free-form messages to `customer` are allowed at `unix_secs`.
     pub fn is_open_at(&self, customer: &PhoneNumber, unix_secs: u64) -> bool {
+        self.is_open_for_at(&Recipient::Individual(customer.clone()), unix_secs)
+    }
+
+    /// Whether free-form messages to a send recipient (phone number or user id) are allowed
+    /// now; a group has no window and is never open here.
+    pub fn is_open_for(&self, to: &Recipient) -> bool {
+        self.is_open_for_at(to, now_secs())
+    }
+
+    /// Whether free-form messages to a send recipient are allowed at `unix_secs`.
+    pub fn is_open_for_at(&self, to: &Recipient, unix_secs: u64) -> bool {
+        let Some(key) = to.customer_key() else {
+            return false;
+        };
         let t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         t.last_inbound
-            .get(customer.digits())
+            .get(&key)
             .is_some_and(|at| unix_secs < at.saturating_add(WINDOW.as_secs()))
     }
 }
@@ -140,5 +176,32 @@ mod tests {
         let second: PhoneNumber = "+16325550000".parse().unwrap();
         assert!(!w.is_open_at(&first, day_later));
         assert!(w.is_open_at(&second, day_later));
+    }
+
+    #[test]
+    fn a_customer_known_by_user_id_is_tracked_by_either_id() {
+        use waba_types::UserId;
+        let w = CustomerWindow::new();
+        let user = Recipient::User(UserId::from("US.13491208655302741918"));
+        let phone: PhoneNumber = "+16315551002".parse().unwrap();
+        // Username-only customer: no phone number at all.
+        let only_user = Customer {
+            wa_id: None,
+            user_id: Some(UserId::from("US.13491208655302741918")),
+            parent_user_id: None,
+        };
+        w.wrote(&only_user, 1_000);
+        assert!(w.is_open_for_at(&user, 1_001));
+        assert!(!w.is_open_at(&phone, 1_001));
+        // Both ids in one event: either opens it.
+        let both = Customer {
+            wa_id: Some(WaId::from("16315551002")),
+            ..only_user
+        };
+        w.wrote(&both, 2_000);
+        assert!(w.is_open_at(&phone, 2_001));
+        w.close_recipient(&user);
+        assert!(!w.is_open_for_at(&user, 2_001));
+        assert!(!w.is_open_for_at(&Recipient::Group("g".into()), 2_001));
     }
 }

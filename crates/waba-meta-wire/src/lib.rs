@@ -28,6 +28,28 @@ pub struct ContextRef<'a> {
     pub message_id: &'a str,
 }
 
+/// Who a Meta-style send body addresses, flattened into the body: `"to": "<digits>"` for a
+/// phone number, `"recipient": "<user id>"` for a business-scoped user id (Meta Cloud API,
+/// for customers known without a phone number; see `docs/providers/cloud.md`).
+#[derive(Debug, Serialize)]
+pub enum Addressee<'a> {
+    #[serde(rename = "to")]
+    To(&'a str),
+    #[serde(rename = "recipient")]
+    Recipient(&'a str),
+}
+
+impl<'a> Addressee<'a> {
+    /// The addressee of an individual or user-id recipient; `None` for a group.
+    pub fn of(to: &'a waba_types::Recipient) -> Option<Self> {
+        match to {
+            waba_types::Recipient::Individual(p) => Some(Self::To(p.digits())),
+            waba_types::Recipient::User(u) => Some(Self::Recipient(u.as_str())),
+            waba_types::Recipient::Group(_) => None,
+        }
+    }
+}
+
 /// How a provider's variant of the format differs from the Cloud API's.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Flavor<'a> {

@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::builder().start().await?;
     let account = sandbox.cloud().clone();
     let (router, mut events) =
-        Receiver::builder(CloudDecoder, HubSignature::new(&account.app_secret)).build();
+        Receiver::builder(CloudDecoder, HubSignature::new(&account.app_secret)?).build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let hook = format!("http://{}/", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, router).await });

@@ -11,8 +11,8 @@ use waba_types::{
 
 use crate::errors;
 use crate::wire::{
-    ContextRef, MediaResponse, RawObject, ReadBody, SendBody, SendResponse, SuccessResponse,
-    TemplateList, TypeObject, TypingW,
+    Addressee, ContextRef, MediaResponse, RawObject, ReadBody, SendBody, SendResponse,
+    SuccessResponse, TemplateList, TypeObject, TypingW,
 };
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -59,13 +59,10 @@ impl Codec {
         Ok(r)
     }
 
-    fn to(to: &Recipient) -> Result<&str, Error> {
-        match to {
-            Recipient::Individual(p) => Ok(p.digits()),
-            Recipient::Group(_) => {
-                Err(Error::unsupported("group messages").with_provider(ProviderId::CLOUD))
-            }
-        }
+    /// `to` for a phone number, `recipient` for a business-scoped user id.
+    fn to(to: &Recipient) -> Result<Addressee<'_>, Error> {
+        Addressee::of(to)
+            .ok_or_else(|| Error::unsupported("group messages").with_provider(ProviderId::CLOUD))
     }
 
     /// `POST /{phone-number-id}/messages` for a unified message.
@@ -102,7 +99,7 @@ impl Codec {
         let body = SendBody {
             messaging_product: "whatsapp",
             recipient_type: "individual",
-            to: to.digits(),
+            to: Addressee::To(to.digits()),
             context: None,
             biz_opaque_callback_data: None,
             kind,

@@ -79,6 +79,7 @@ impl CloudProvider {
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
         capabilities.list_templates = true;
+        capabilities.user_ids = true;
         Ok(Self {
             codec,
             executor,

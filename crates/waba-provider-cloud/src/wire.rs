@@ -3,14 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 /// The message objects are Meta's, shared with the on-prem family: one place for them.
-pub(crate) use waba_meta_wire::{ContextRef, RawObject, TypeObject};
+pub(crate) use waba_meta_wire::{Addressee, ContextRef, RawObject, TypeObject};
 
 /// `POST /{phone-number-id}/messages`.
 #[derive(Serialize)]
 pub(crate) struct SendBody<'a> {
     pub(crate) messaging_product: &'static str,
     pub(crate) recipient_type: &'static str,
-    pub(crate) to: &'a str,
+    /// `to` (phone digits) or `recipient` (a business-scoped user id).
+    #[serde(flatten)]
+    pub(crate) to: Addressee<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) context: Option<ContextRef<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]

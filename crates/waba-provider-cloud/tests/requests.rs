@@ -49,6 +49,18 @@ fn plain_send_has_no_optional_fields() {
 }
 
 #[test]
+fn a_user_id_recipient_is_written_as_recipient_not_to() {
+    let mut msg = OutboundMessage::new(samples::to(), waba_types::Content::text("hi"));
+    msg.to = waba_types::Recipient::User("US.13491208655302741918".into());
+    let body: serde_json::Value =
+        serde_json::from_slice(codec().encode_send(&msg).unwrap().body()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"messaging_product":"whatsapp","recipient_type":"individual","recipient":"US.13491208655302741918","type":"text","text":{"body":"hi"}})
+    );
+}
+
+#[test]
 fn other_requests() {
     let c = codec();
     let id = "wamid.HBgLIN".into();

@@ -52,7 +52,11 @@ impl Codec {
     /// `POST /messages`.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
         let Recipient::Individual(to) = &message.to else {
-            return Err(Error::unsupported("group messages").with_provider(pid()));
+            return Err(Error::unsupported(format!(
+                "messages to {} (only a phone number)",
+                message.to.addressed_by()
+            ))
+            .with_provider(pid()));
         };
         let flavor = Flavor {
             preview_url_in_text: false,

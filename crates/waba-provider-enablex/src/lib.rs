@@ -29,7 +29,7 @@
 //! use waba_webhook::{EnableXDecoder, RequiredHeaders, Verifier, WebhookDecoder, WebhookRequest};
 //! # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
 //! let request = WebhookRequest::post(&headers, &body);
-//! RequiredHeaders::basic("hook-user", "hook-password").verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
+//! RequiredHeaders::basic("hook-user", "hook-password").map_err(|e| waba_core::Error::config(e.to_string()))?.verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
 //! for decoded in EnableXDecoder.decode(&request).map_err(|e| waba_core::Error::decode(e.to_string()))?.events {
 //!     println!("{:?}", decoded.event);
 //! }

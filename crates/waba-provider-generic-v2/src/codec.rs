@@ -9,7 +9,7 @@ use waba_types::{
 };
 
 use crate::errors;
-use crate::wire::{Answer, SendMedia, SendMessage, TemplateMessage, TypeObject};
+use crate::wire::{Addressee, Answer, SendMedia, SendMessage, TemplateMessage, TypeObject};
 
 /// Builds v2 requests and reads their answers.
 #[derive(Debug, Clone)]
@@ -54,8 +54,24 @@ impl Codec {
     /// The request for a message: text → `/send-message`, media by HTTPS link →
     /// `/send-media`, templates → `/messages`.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
-        let Recipient::Individual(to) = &message.to else {
-            return Err(Error::unsupported("group messages").with_provider(ProviderId::GENERIC_V2));
+        let to = match &message.to {
+            Recipient::Individual(to) => to,
+            // The `/messages` route takes Meta's body, with `recipient` for a user id; the
+            // simple routes take only `phone_number` [generic-v2.md §2, §3, §5].
+            Recipient::User(u) if message.content.is_template() => {
+                return self.template(Addressee::Recipient(u.as_str()), &message.content);
+            }
+            Recipient::User(_) => {
+                return Err(Error::unsupported(
+                    "sending other than templates to a business-scoped user id (/send-message and /send-media take only phone_number)",
+                )
+                .with_provider(ProviderId::GENERIC_V2));
+            }
+            Recipient::Group(_) => {
+                return Err(
+                    Error::unsupported("group messages").with_provider(ProviderId::GENERIC_V2)
+                );
+            }
         };
         match &message.content {
             Content::Text(t) => self.post(
@@ -74,25 +90,23 @@ impl Codec {
             }
             Content::Audio(m) => self.media(to.as_str(), "audio", &m.media, None),
             Content::Sticker(m) => self.media(to.as_str(), "sticker", &m.media, None),
-            Content::Template(_) => {
-                let (kind, object) = TypeObject::new(&message.content, &Flavor::default())
-                    .ok_or_else(|| {
-                        Error::unsupported("templates").with_provider(ProviderId::GENERIC_V2)
-                    })?;
-                self.post(
-                    "/messages",
-                    &TemplateMessage {
-                        to: to.digits(),
-                        kind,
-                        object,
-                    },
-                )
-            }
+            Content::Template(_) => self.template(Addressee::To(to.digits()), &message.content),
             other => Err(
                 Error::unsupported(format!("sending {} messages", other.kind()))
                     .with_provider(ProviderId::GENERIC_V2),
             ),
         }
+    }
+
+    /// `POST /messages` with Meta's template object.
+    fn template(
+        &self,
+        to: Addressee<'_>,
+        content: &Content,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let (kind, object) = TypeObject::new(content, &Flavor::default())
+            .ok_or_else(|| Error::unsupported("templates").with_provider(ProviderId::GENERIC_V2))?;
+        self.post("/messages", &TemplateMessage { to, kind, object })
     }
 
     fn media(

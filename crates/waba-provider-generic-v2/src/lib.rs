@@ -32,7 +32,7 @@
 //! use waba_webhook::{CloudDecoder, HubSignature, Verifier, WebhookDecoder, WebhookRequest};
 //! # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
 //! let request = WebhookRequest::post(&headers, &body);
-//! HubSignature::new("app-secret").verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
+//! HubSignature::new("app-secret").map_err(|e| waba_core::Error::config(e.to_string()))?.verify(&request).map_err(|e| waba_core::Error::config(e.to_string()))?;
 //! for decoded in CloudDecoder.decode(&request).map_err(|e| waba_core::Error::decode(e.to_string()))?.events {
 //!     println!("{:?}", decoded.event);
 //! }
@@ -107,6 +107,8 @@ impl GenericV2Provider {
         ];
         let mut capabilities = Capabilities::sending(kinds.into_iter().collect::<ContentKinds>());
         capabilities.message_lookup = true;
+        // Templates only: `/messages` takes Meta's `recipient`; the simple routes do not.
+        capabilities.user_ids = true;
         Ok(Self {
             codec: Codec::new(&base),
             executor,

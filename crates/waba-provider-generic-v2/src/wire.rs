@@ -1,7 +1,7 @@
 //! The v2 API's JSON: its three simple routes, the template route, and its answers.
 
 use serde::{Deserialize, Serialize};
-pub(crate) use waba_meta_wire::TypeObject;
+pub(crate) use waba_meta_wire::{Addressee, TypeObject};
 
 /// `POST /send-message`.
 #[derive(Serialize)]
@@ -27,7 +27,9 @@ pub(crate) struct SendMedia<'a> {
 /// `POST /messages`: a Cloud-style template body without `messaging_product`.
 #[derive(Serialize)]
 pub(crate) struct TemplateMessage<'a> {
-    pub(crate) to: &'a str,
+    /// `to` (phone digits) or `recipient` (a business-scoped user id), as in the Cloud API.
+    #[serde(flatten)]
+    pub(crate) to: Addressee<'a>,
     #[serde(rename = "type")]
     pub(crate) kind: &'static str,
     #[serde(flatten)]

@@ -93,6 +93,25 @@ fn request_of_every_content_kind() {
 }
 
 #[test]
+fn a_user_id_goes_as_recipient_on_the_template_route_only() {
+    let to: waba_types::Recipient = waba_types::UserId::from("US.13491208655302741918").into();
+    let template = Content::Template(waba_types::Template {
+        name: "order_update".into(),
+        language: "en_US".into(),
+        components: vec![],
+    });
+    let mut msg = OutboundMessage::new(PhoneNumber::parse("+14155552671").unwrap(), template);
+    msg.to = to.clone();
+    let body = json_of(&codec().encode_send(&msg).unwrap());
+    assert_eq!(body["recipient"], "US.13491208655302741918");
+    assert!(body.get("to").is_none(), "{body}");
+    // /send-message takes only phone_number: refused locally, never guessed.
+    msg.content = Content::text("hi");
+    let err = codec().encode_send(&msg).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Unsupported { .. }), "{err}");
+}
+
+#[test]
 fn answers_and_errors() {
     let ok = http::Response::new(Bytes::from(fixture("responses/send_200_seed.json")));
     assert_eq!(
@@ -145,9 +164,9 @@ async fn generic_v2_passes_the_conformance_suite() {
         provider: provider(&sandbox, &token),
         bad_credentials: provider(&sandbox, "wrong"),
         decoder: Arc::new(waba_webhook::CloudDecoder),
-        verifier: Arc::new(waba_webhook::HubSignature::new(
-            &sandbox.generic_v2().app_secret,
-        )),
+        verifier: Arc::new(
+            waba_webhook::HubSignature::new(&sandbox.generic_v2().app_secret).unwrap(),
+        ),
     };
     conformance::run(&target).await;
     // message-status reads back what the sandbox holds.

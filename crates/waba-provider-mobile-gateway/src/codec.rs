@@ -89,7 +89,11 @@ impl Codec {
     /// `POST /messages`; `client_reference` goes as `reference`.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
         let Recipient::Individual(to) = &message.to else {
-            return Err(Error::unsupported("group messages").with_provider(pid()));
+            return Err(Error::unsupported(format!(
+                "messages to {} (only a phone number)",
+                message.to.addressed_by()
+            ))
+            .with_provider(pid()));
         };
         let body = self.body(
             to.as_str(),

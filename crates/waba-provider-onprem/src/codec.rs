@@ -111,6 +111,13 @@ impl Codec {
         let (to, recipient_type) = match &message.to {
             Recipient::Individual(p) => (p.digits(), "individual"),
             Recipient::Group(g) => (g.as_str(), "group"),
+            // The on-prem client (and Tujenge, which forwards it) has no user ids.
+            Recipient::User(_) => {
+                return Err(Error::unsupported(
+                    "messages to a business-scoped user id (only a phone number or a group)",
+                )
+                .with_provider(self.provider.clone()));
+            }
         };
         let preview_url = matches!(&message.content, waba_types::Content::Text(t) if t.preview_url);
         let body = SendBody {

@@ -93,7 +93,7 @@ async fn webhook_route_and_custom_headers() {
     );
 
     // The configured headers go with every webhook: a receiver that requires them gets it.
-    let verifier = waba_webhook::RequiredHeaders::basic("testuser", "testpass");
+    let verifier = waba_webhook::RequiredHeaders::basic("testuser", "testpass").unwrap();
     let (router, mut events) =
         waba_webhook::receiver::Receiver::builder(waba_webhook::OnPremDecoder, verifier).build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

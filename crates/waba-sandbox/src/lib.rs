@@ -92,7 +92,7 @@ pub use emulation::onprem::{OnPremAccount, TujengeAccount};
 pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
 pub use faults::{FaultBody, Faults};
 use tokio::sync::oneshot;
-use waba_types::PhoneNumber;
+use waba_types::{PhoneNumber, UserId};
 
 use crate::emulation::cloud::Cloud;
 use crate::emulation::enablex::EnableX;
@@ -439,6 +439,37 @@ impl SandboxHandle {
         Ok(self
             .engine
             .inbound(&emulation, from.digits(), "Sandbox Customer", text)
+            .await)
+    }
+
+    /// Makes a customer known only by a business-scoped user id (a username, no phone
+    /// number) send `text` to the business, as [`inject_inbound`](Self::inject_inbound) does
+    /// for a phone number. Only the Cloud emulation has user ids: its webhooks carry an
+    /// empty `from`, `from_user_id` and `contacts[].user_id`/`profile.username`, and the
+    /// customer can be answered with `recipient` in place of `to`.
+    pub async fn inject_inbound_from_user(
+        &self,
+        provider: &str,
+        user_id: &UserId,
+        text: &str,
+    ) -> Result<StoredMessage, SandboxError> {
+        if provider != "cloud" {
+            return Err(SandboxError(format!(
+                "{provider} has no business-scoped user ids; only cloud emulates them"
+            )));
+        }
+        if !crate::emulation::cloud::is_user_id(user_id.as_str()) {
+            return Err(SandboxError(format!(
+                "{user_id} is not a business-scoped user id (two letters, a dot, letters or digits)"
+            )));
+        }
+        let emulation = self
+            .engine
+            .emulation(provider)
+            .ok_or_else(|| SandboxError(format!("no provider {provider}")))?;
+        Ok(self
+            .engine
+            .inbound(&emulation, user_id.as_str(), "Sandbox Customer", text)
             .await)
     }
 

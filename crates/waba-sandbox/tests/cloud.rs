@@ -1,6 +1,9 @@
 //! The Cloud emulation's rules, faults, lifecycle and control API, over real HTTP.
 
+use std::fmt::Write as _;
 use std::time::Duration;
+
+use sha2::Digest as _;
 
 use serde_json::{Value, json};
 use waba_sandbox::{FaultBody, Faults, Sandbox, SandboxHandle};
@@ -191,8 +194,11 @@ async fn injected_faults() {
 async fn lifecycle_sends_signed_status_webhooks() {
     use waba_webhook::receiver::Receiver;
     use waba_webhook::{CloudDecoder, HubSignature};
-    let (router, mut events) =
-        Receiver::builder(CloudDecoder, HubSignature::new("sandbox-app-secret")).build();
+    let (router, mut events) = Receiver::builder(
+        CloudDecoder,
+        HubSignature::new("sandbox-app-secret").unwrap(),
+    )
+    .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -417,4 +423,63 @@ async fn template_parameters_are_checked_as_meta_does() {
     let (status, v) = send(&s, &token, &template(&["A-1    ok"])).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(outbound(&s), 1);
+}
+
+#[tokio::test]
+async fn media_url_answer_carries_every_documented_field() {
+    let s = Sandbox::builder().lifecycle(None).start().await.unwrap();
+    let token = s.cloud().access_token.clone();
+    let http = reqwest::Client::new();
+    let data = b"\x89PNG\r\n\x1a\n sandbox image bytes";
+    let mut body = Vec::new();
+    body.extend_from_slice(b"--b0undary\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n");
+    body.extend_from_slice(b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n");
+    body.extend_from_slice(data);
+    body.extend_from_slice(b"\r\n--b0undary--\r\n");
+    let up: Value = http
+        .post(format!(
+            "{}/v25.0/{}/media",
+            s.url("cloud"),
+            s.cloud().phone_number_id
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=b0undary")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = up["id"].as_str().expect("an id").to_owned();
+    let got: Value = http
+        .get(format!("{}/v25.0/{id}", s.url("cloud")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Meta's GET /{media-id}: messaging_product, url, mime_type, sha256, file_size, id.
+    for field in [
+        "messaging_product",
+        "url",
+        "mime_type",
+        "sha256",
+        "file_size",
+        "id",
+    ] {
+        assert!(!got[field].is_null(), "no {field}: {got}");
+    }
+    assert_eq!(got["file_size"], data.len());
+    assert_eq!(got["mime_type"], "image/png");
+    // SHA-256 of the stored bytes, in lower-case hex.
+    let want = sha2::Sha256::digest(data)
+        .iter()
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        });
+    assert_eq!(got["sha256"], want.as_str());
 }

@@ -20,7 +20,7 @@
 //!     provider,
 //!     bad_credentials: bad,
 //!     decoder: std::sync::Arc::new(waba_webhook::CloudDecoder),
-//!     verifier: std::sync::Arc::new(waba_webhook::HubSignature::new(&sandbox.cloud().app_secret)),
+//!     verifier: std::sync::Arc::new(waba_webhook::HubSignature::new(&sandbox.cloud().app_secret).unwrap()),
 //! };
 //! conformance::run(&target).await;
 //! # }
@@ -31,10 +31,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use waba_core::{Client, Error, ErrorKind, MediaUpload, Provider, RetryPolicy, SharedProvider};
+use waba_core::{
+    Client, CustomerWindow, Error, ErrorKind, MediaUpload, Provider, RetryPolicy, SharedProvider,
+};
 use waba_sandbox::{FaultBody, Faults, SandboxHandle};
 use waba_types::{
-    Content, ContentKind, DeliveryStatus, Event, MediaKind, OutboundMessage, PhoneNumber, Text,
+    Content, ContentKind, DeliveryStatus, Event, MediaKind, OutboundMessage, PhoneNumber,
+    Recipient, Text, UserId,
 };
 use waba_webhook::{Verifier, WebhookDecoder};
 
@@ -79,6 +82,7 @@ pub async fn run(t: &Target<'_>) {
     broadcast_returns_one_outcome_per_recipient(t).await;
     optional_operations_match_capabilities(t).await;
     status_webhooks_arrive_for_sent_ids(t).await;
+    user_id_customers_are_received_answered_and_tracked(t).await;
 }
 
 fn customer(n: u32) -> PhoneNumber {
@@ -961,13 +965,133 @@ pub async fn status_webhooks_arrive_for_sent_ids(t: &Target<'_>) {
         if let Event::Status(s) = event.event
             && s.message_id == receipt.id
         {
-            seen.push(s.status.normalized());
+            seen.push(s.status.clone());
         }
     }
     let order: Vec<_> = seen.iter().filter_map(DeliveryStatus::progress).collect();
     assert!(
         order.windows(2).all(|w| w[0] < w[1]),
         "statuses out of order: {seen:?}"
+    );
+    server.abort();
+}
+
+fn to_user(user: &UserId, content: Content) -> OutboundMessage {
+    OutboundMessage {
+        to: Recipient::User(user.clone()),
+        from: None,
+        content,
+        reply_to: None,
+        client_reference: None,
+    }
+}
+
+/// A customer known only by a business-scoped user id (a username, no phone number): where
+/// the provider has user ids and the sandbox emulates them, the customer's message arrives
+/// with the user id, opens the customer window for that id, can be answered by user id, and
+/// the answer's status names the customer by user id. Where the provider has no user ids, a
+/// message to one is refused locally as unsupported and nothing reaches the provider.
+pub async fn user_id_customers_are_received_answered_and_tracked(t: &Target<'_>) {
+    let caps = t.provider.capabilities().clone();
+    let user = UserId::from("US.13491208655302741918");
+    if !caps.user_ids || t.emulation != "cloud" {
+        // Without user ids (or, for generic v2, outside its template route), a free-form
+        // message to a user id never leaves the process.
+        let before = outbound_count(t);
+        let result = client(t, 1)
+            .send(&to_user(&user, Content::text("hello")))
+            .await;
+        match result {
+            Err(e) if matches!(e.kind(), ErrorKind::Unsupported { .. }) => {}
+            other => panic!("a text to a user id: expected unsupported, got {other:?}"),
+        }
+        assert_eq!(outbound_count(t), before, "refused locally, nothing sent");
+        return;
+    }
+    let (router, mut events) =
+        waba_webhook::receiver::Receiver::builder(t.decoder.clone(), t.verifier.clone()).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    t.sandbox
+        .set_webhook(t.emulation, url, Vec::new())
+        .expect("the emulation exists");
+    let window = Arc::new(CustomerWindow::new());
+    let client = Client::builder(t.provider.clone())
+        .no_rate_limit()
+        .customer_window(window.clone())
+        .build();
+
+    // Before the customer writes, the window for the user id is closed: refused locally.
+    let before = outbound_count(t);
+    let closed = client
+        .send(&to_user(&user, Content::text("too early")))
+        .await;
+    expect_kind(
+        "a text to a user id that never wrote",
+        closed,
+        &ErrorKind::OutsideCustomerWindow,
+    );
+    assert_eq!(outbound_count(t), before, "refused locally, nothing sent");
+
+    // Received: the message names the customer by user id only.
+    let inbound = t
+        .sandbox
+        .inject_inbound_from_user(t.emulation, &user, "hi, I have no phone number here")
+        .await
+        .expect("the cloud emulation has user ids");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let message = loop {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no message {} within 10 s", inbound.id))
+            .expect("the receiver runs");
+        if let Event::Message(m) = &event.event
+            && m.id.as_str() == inbound.id
+        {
+            break event.event;
+        }
+    };
+    let customer = message.customer().expect("the message names its sender");
+    assert_eq!(customer.user_id.as_ref(), Some(&user), "{message:?}");
+    assert_eq!(
+        customer.wa_id, None,
+        "a username-only customer has no phone id"
+    );
+
+    // Tracked and answered: the window opens for the user id, and the answer goes by it.
+    window.observe(&message);
+    assert!(window.is_open_for(&Recipient::User(user.clone())));
+    let receipt = client
+        .send(&to_user(&user, Content::text("thanks, on it")))
+        .await
+        .expect("an answer by user id is sent");
+    let stored = t
+        .sandbox
+        .messages_of(t.emulation)
+        .into_iter()
+        .find(|m| m.id == receipt.id.as_str())
+        .expect("the sandbox stored the answer");
+    assert_eq!(stored.customer, user.as_str(), "addressed by user id");
+
+    // The answer's status names the customer by user id, so it is matched to them.
+    let status = loop {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no status for {} within 10 s", receipt.id))
+            .expect("the receiver runs");
+        if let Event::Status(s) = &event.event
+            && s.message_id == receipt.id
+        {
+            break event.event;
+        }
+    };
+    assert_eq!(
+        status.customer().and_then(|c| c.user_id),
+        Some(user),
+        "{status:?}"
     );
     server.abort();
 }

@@ -168,7 +168,7 @@ impl Provider for StubProvider {
             status: DeliveryStatus::Accepted,
             wa_id: match &message.to {
                 Recipient::Individual(p) => Some(WaId::from(p)),
-                Recipient::Group(_) => None,
+                Recipient::Group(_) | Recipient::User(_) => None,
             },
             provider: ProviderId::STUB,
         })

@@ -29,6 +29,7 @@
 mod content;
 mod event;
 pub mod format;
+mod identity;
 mod ids;
 pub mod limits;
 mod media;
@@ -45,10 +46,13 @@ pub use content::{
     ReplyButton, Sticker, Template, TemplateComponent, TemplateParameter, Text, Video,
 };
 pub use event::{
-    ApiError, BusinessRef, Conversation, ErrorReport, Event, InboundContent, InboundMedia,
-    InboundMessage, MessageContext, Order, OrderItem, Pricing, Referral, StatusUpdate,
+    AccountRestriction, AccountUpdate, ApiError, BusinessRef, Conversation, ErrorReport, Event,
+    IdentityChange, InboundContent, InboundMedia, InboundMessage, MarketingPreferenceUpdate,
+    MessageContext, MessageEcho, Order, OrderItem, Pricing, Referral, StatusUpdate,
+    TemplateCategoryUpdate, TemplateNotice, TemplateQualityUpdate, TemplateRejection,
     TemplateStatusUpdate, UnknownEvent,
 };
+pub use identity::{Customer, UserId, UserIdError, user_key, wa_key};
 pub use ids::{MediaId, MessageId};
 pub use media::MediaKind;
 pub use message::{OutboundMessage, Recipient};

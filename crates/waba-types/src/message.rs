@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::content::Content;
+use crate::identity::UserId;
 use crate::ids::MessageId;
 use crate::phone::PhoneNumber;
 
@@ -78,14 +79,54 @@ pub enum Recipient {
     /// A group (on-prem group messaging), by the group id the provider issued.
     /// Serialised as `{"group": "<id>"}`.
     Group(String),
+    /// One person, by business-scoped user id (`US.13491208655302741918`), for customers
+    /// known without a phone number. Serialised as the id string. Only providers with
+    /// `Capabilities::user_ids` take it (Meta Cloud writes it as `recipient`); the others
+    /// refuse it locally with `Unsupported`.
+    User(UserId),
 }
 
 impl Recipient {
+    /// Parses what a person types: a business-scoped user id (`US.1349…`) or a phone number.
+    pub fn parse(input: &str) -> Result<Self, crate::PhoneError> {
+        if let Ok(u) = UserId::parse(input) {
+            return Ok(Self::User(u));
+        }
+        PhoneNumber::parse(input).map(Self::Individual)
+    }
+
     /// The phone number, for individual recipients.
     pub fn phone(&self) -> Option<&PhoneNumber> {
         match self {
             Self::Individual(p) => Some(p),
+            Self::Group(_) | Self::User(_) => None,
+        }
+    }
+
+    /// The user id, for recipients addressed by one.
+    pub fn user_id(&self) -> Option<&UserId> {
+        match self {
+            Self::User(u) => Some(u),
+            Self::Individual(_) | Self::Group(_) => None,
+        }
+    }
+
+    /// The per-customer state key (see [`crate::Customer::keys`]); `None` for a group.
+    pub fn customer_key(&self) -> Option<String> {
+        match self {
+            Self::Individual(p) => Some(crate::identity::wa_key(p.digits())),
+            Self::User(u) => Some(crate::identity::user_key(u)),
             Self::Group(_) => None,
+        }
+    }
+
+    /// What the recipient is addressed by, for messages such as "messages to a group are
+    /// not supported": `a phone number`, `a group`, `a business-scoped user id`.
+    pub fn addressed_by(&self) -> &'static str {
+        match self {
+            Self::Individual(_) => "a phone number",
+            Self::Group(_) => "a group",
+            Self::User(_) => "a business-scoped user id",
         }
     }
 
@@ -94,7 +135,14 @@ impl Recipient {
         match self {
             Self::Individual(p) => p.masked(),
             Self::Group(g) => format!("group:{g}"),
+            Self::User(u) => u.masked(),
         }
+    }
+}
+
+impl From<UserId> for Recipient {
+    fn from(u: UserId) -> Self {
+        Self::User(u)
     }
 }
 
@@ -109,6 +157,7 @@ impl fmt::Display for Recipient {
         match self {
             Self::Individual(p) => p.fmt(f),
             Self::Group(g) => write!(f, "group:{g}"),
+            Self::User(u) => u.fmt(f),
         }
     }
 }
@@ -123,6 +172,7 @@ impl Serialize for Recipient {
         match self {
             Self::Individual(p) => p.serialize(s),
             Self::Group(g) => GroupRepr { group: g.clone() }.serialize(s),
+            Self::User(u) => u.serialize(s),
         }
     }
 }
@@ -133,12 +183,12 @@ impl<'de> Deserialize<'de> for Recipient {
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = Recipient;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an E.164 phone number string or {\"group\": \"<id>\"}")
+                f.write_str(
+                    "an E.164 phone number string, a user id string or {\"group\": \"<id>\"}",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Recipient, E> {
-                PhoneNumber::parse(v)
-                    .map(Recipient::Individual)
-                    .map_err(E::custom)
+                Recipient::parse(v).map_err(E::custom)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,

@@ -3,17 +3,18 @@
 use crate::open_enum::open_enum;
 
 open_enum! {
-    /// Where an outbound message is in its life, as providers report it.
+    /// Where an outbound message is in its life: one of the states every provider shares.
     ///
-    /// The common states are `accepted → sent → delivered → read`, or `failed`. Some providers
-    /// report states of their own; they are kept as their own variants (never silently
-    /// renamed) and [`DeliveryStatus::normalized`] maps them onto the common ones.
+    /// The common states are `accepted → sent → delivered → read`, or `failed`, or
+    /// `deleted`. A provider's own words are mapped onto them by that provider's webhook
+    /// decoder (Mobile Gateway's DLR `received` is delivered, `rejected` and `expired` are
+    /// failed; Cloud's `held_for_quality_assessment` is accepted), which keeps the word
+    /// itself in [`crate::StatusUpdate::raw_status`]. A word no decoder knows is kept as
+    /// `Other` (the unknown state), never guessed.
     pub enum DeliveryStatus {
         /// The provider took the message (the send response, Cloud `accepted`, EnableX
         /// `processing`, Mobile Gateway's 202 `accepted`, generic v2 `success`).
         Accepted = "accepted" | "processing" | "success",
-        /// Meta is holding the message for a quality check (Cloud `held_for_quality_assessment`).
-        HeldForQualityAssessment = "held_for_quality_assessment",
         /// On WhatsApp's servers (one tick).
         Sent = "sent",
         /// On the device (two ticks).
@@ -24,41 +25,23 @@ open_enum! {
         Failed = "failed",
         /// The customer deleted the message.
         Deleted = "deleted",
-        /// Mobile Gateway DLR `received`: the carrier reports it received; normalises to delivered.
-        Received = "received",
-        /// Mobile Gateway DLR `rejected`: the carrier refused it; normalises to failed.
-        Rejected = "rejected",
-        /// Mobile Gateway DLR `expired`: not deliverable in time; normalises to failed.
-        Expired = "expired",
     }
 }
 
 impl DeliveryStatus {
-    /// Maps provider-specific states onto the common ones: received → delivered, rejected
-    /// and expired → failed. The common states map to themselves.
-    #[must_use]
-    pub fn normalized(&self) -> Self {
-        match self {
-            Self::Received => Self::Delivered,
-            Self::Rejected | Self::Expired => Self::Failed,
-            other => other.clone(),
-        }
-    }
-
-    /// The message can move no further: failed (in any provider's words) or deleted.
+    /// The message can move no further: failed or deleted.
     pub fn is_terminal(&self) -> bool {
-        matches!(self.normalized(), Self::Failed | Self::Deleted)
+        matches!(self, Self::Failed | Self::Deleted)
     }
 
-    /// The position on the happy path (`accepted` 0 … `read` 4); `None` for terminal and
+    /// The position on the happy path (`accepted` 0 … `read` 3); `None` for terminal and
     /// unknown states, which are not ordered against the others.
     pub fn progress(&self) -> Option<u8> {
-        match self.normalized() {
+        match self {
             Self::Accepted => Some(0),
-            Self::HeldForQualityAssessment => Some(1),
-            Self::Sent => Some(2),
-            Self::Delivered => Some(3),
-            Self::Read => Some(4),
+            Self::Sent => Some(1),
+            Self::Delivered => Some(2),
+            Self::Read => Some(3),
             _ => None,
         }
     }
@@ -111,24 +94,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn provider_specific_statuses_normalise() {
+    fn only_common_states_are_variants() {
+        // Provider words are mapped by the provider's decoder, not here.
         assert_eq!(
-            DeliveryStatus::parse("received").normalized(),
-            DeliveryStatus::Delivered
-        );
-        assert_eq!(
-            DeliveryStatus::parse("rejected").normalized(),
-            DeliveryStatus::Failed
-        );
-        assert_eq!(
-            DeliveryStatus::parse("expired").normalized(),
-            DeliveryStatus::Failed
+            DeliveryStatus::parse("received"),
+            DeliveryStatus::Other("received".into())
         );
         assert_eq!(
             DeliveryStatus::parse("processing"),
             DeliveryStatus::Accepted
         );
-        assert!(DeliveryStatus::Expired.is_terminal());
+        assert!(DeliveryStatus::Failed.is_terminal());
         assert!(!DeliveryStatus::Read.is_terminal());
     }
 

@@ -172,9 +172,6 @@ fn status() -> impl Strategy<Value = DeliveryStatus> {
         Just(DeliveryStatus::Read),
         Just(DeliveryStatus::Failed),
         Just(DeliveryStatus::Deleted),
-        Just(DeliveryStatus::Received),
-        Just(DeliveryStatus::Rejected),
-        Just(DeliveryStatus::Expired),
         "[a-z]{3,12}".prop_map(|s| DeliveryStatus::parse(&s)),
     ]
 }
@@ -275,9 +272,14 @@ fn inbound_content() -> impl Strategy<Value = InboundContent> {
             system_kind: SystemKind::parse(&k),
             body,
             new_wa_id: new.map(Into::into),
+            identity: None,
         }),
-        Just(InboundContent::Unsupported),
-        (s(), json_value()).prop_map(|(type_name, raw)| InboundContent::Unknown { type_name, raw }),
+        os().prop_map(|type_name| InboundContent::Unsupported { type_name }),
+        (s(), json_value()).prop_map(|(type_name, raw)| InboundContent::Unknown {
+            type_name,
+            raw,
+            reason: None
+        }),
     ]
 }
 
@@ -299,7 +301,9 @@ fn event() -> impl Strategy<Value = Event> {
                         id: id.into(),
                         from: from.into(),
                         from_user_id: None,
+                        from_parent_user_id: None,
                         profile_name,
+                        username: None,
                         timestamp,
                         business,
                         group_id: None,
@@ -324,24 +328,21 @@ fn event() -> impl Strategy<Value = Event> {
         )
             .prop_map(
                 |(id, status, timestamp, recipient, client_reference, errors, priced)| {
-                    Event::Status(StatusUpdate {
-                        message_id: id.into(),
-                        status,
-                        timestamp,
-                        recipient: recipient.map(Into::into),
-                        business: BusinessRef::default(),
-                        client_reference,
-                        errors,
-                        conversation: priced.then(|| Conversation {
-                            id: "c".into(),
-                            expiration_timestamp: Some(1),
-                            origin: None,
-                        }),
-                        pricing: priced.then(|| Pricing {
-                            billable: Some(true),
-                            ..Default::default()
-                        }),
-                    })
+                    let mut update = StatusUpdate::new(id, status);
+                    update.timestamp = timestamp;
+                    update.recipient = recipient.map(Into::into);
+                    update.client_reference = client_reference;
+                    update.errors = errors;
+                    update.conversation = priced.then(|| Conversation {
+                        id: "c".into(),
+                        expiration_timestamp: Some(1),
+                        origin: None,
+                    });
+                    update.pricing = priced.then(|| Pricing {
+                        billable: Some(true),
+                        ..Default::default()
+                    });
+                    Event::Status(update)
                 }
             ),
         (os(), s(), os(), "[A-Z_]{3,12}", os()).prop_map(
@@ -352,6 +353,10 @@ fn event() -> impl Strategy<Value = Event> {
                     language,
                     status: TemplateStatus::parse(&status),
                     reason,
+                    category: None,
+                    rejection: None,
+                    notice: None,
+                    disable_date: None,
                     timestamp: None,
                     business: BusinessRef::default(),
                 })
@@ -364,7 +369,12 @@ fn event() -> impl Strategy<Value = Event> {
                 business: BusinessRef::default()
             }
         )),
-        (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent { name, raw })),
+        (os(), json_value()).prop_map(|(name, raw)| Event::Unknown(UnknownEvent {
+            name,
+            location: None,
+            reason: None,
+            raw
+        })),
     ]
 }
 

@@ -19,6 +19,14 @@ struct Corpus {
     secret: String,
 }
 
+/// The verifier for the corpus's secret; an empty secret ends the run with the reason.
+fn hub(secret: &str) -> HubSignature {
+    HubSignature::new(secret).unwrap_or_else(|e| {
+        eprintln!("bench_decode: {e}");
+        std::process::exit(2)
+    })
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let get = |name: &str| {
@@ -46,7 +54,7 @@ fn main() {
         bytes as f64 / 1e6
     );
 
-    let verifier = HubSignature::new(&corpus.secret);
+    let verifier = hub(&corpus.secret);
     // `--profile ours` loops on waba's decoder alone, for a profiler.
     if get("--profile").as_deref() == Some("ours") {
         for _ in 0..passes {
@@ -346,7 +354,7 @@ fn load(path: &str, sigs: Option<String>, secret: Option<String>) -> Corpus {
             .map(str::to_owned)
             .collect()
     } else {
-        let v = HubSignature::new(&secret);
+        let v = hub(&secret);
         bodies.iter().map(|b| v.sign(b)).collect()
     };
 
@@ -376,7 +384,7 @@ fn generate(n: usize, secret: &str) -> Corpus {
         "I'd like to cancel https://example.com/account/settings?tab=billing",
         "ok",
     ];
-    let verifier = HubSignature::new(secret);
+    let verifier = hub(secret);
     let mut bodies = Vec::with_capacity(n);
     for i in 0..n {
         let wa = format!("1631555{:04}", rng.u32(0..10_000));

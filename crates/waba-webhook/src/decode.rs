@@ -8,9 +8,11 @@ use crate::request::WebhookRequest;
 
 /// Turns a provider's webhook body into unified [`Event`]s. Sans-IO: no HTTP, no runtime.
 ///
-/// Decoders are lossless and tolerant: unknown fields are ignored, unknown message types and
-/// statuses become `Unknown` variants with their raw JSON, and a malformed item costs only
-/// itself ([`Decoded::errors`]). They never panic, whatever the bytes.
+/// Decoders are lossless and tolerant: unknown fields are ignored, scalars drift between
+/// string and number (and `null` means absent) without cost, unknown message types and
+/// statuses become `Unknown` variants with their raw JSON, and an item that still cannot be
+/// typed becomes an `Event::Unknown` with its location and the reason: never nothing. They
+/// never panic, whatever the bytes.
 ///
 /// Decoding does not verify: run a [`crate::Verifier`] on the same request first.
 pub trait WebhookDecoder: std::fmt::Debug + Send + Sync + 'static {
@@ -46,7 +48,7 @@ impl<T: WebhookDecoder + ?Sized> WebhookDecoder for Box<T> {
 pub struct Decoded<'a> {
     /// The events, in body order.
     pub events: Vec<DecodedEvent<'a>>,
-    /// Items that could not be decoded.
+    /// Metadata that could not be decoded (the items beside it were).
     pub errors: Vec<ItemError>,
 }
 

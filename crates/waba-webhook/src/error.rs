@@ -20,10 +20,12 @@ pub enum WebhookError {
     },
 }
 
-/// One item of a batch that could not be decoded; the rest of the batch was.
+/// Part of a batch's metadata that could not be decoded (a change's `metadata`, one
+/// `contacts[]` entry); the items of the batch were still decoded. (An item that cannot be
+/// decoded is not an error but an `Event::Unknown` with its location and reason.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemError {
-    /// Where in the body (`entry[0].changes[1].value.messages[2]`).
+    /// Where in the body, as a JSON Pointer (`/entry/0/changes/1/value/metadata`).
     pub path: String,
     /// What is wrong.
     pub reason: String,
@@ -60,6 +62,37 @@ pub enum VerifyError {
     Mismatch {
         /// What did not match.
         what: &'static str,
+    },
+}
+
+/// Why a [`crate::Verifier`] refused to be built: a configuration that would accept
+/// requests anyone can forge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifierConfigError {
+    /// `HubSignature` with an empty secret: anyone can compute an HMAC with the empty key.
+    #[error("the webhook signing secret is empty; give the app secret (Meta app settings > Basic)")]
+    EmptySecret,
+    /// `RequiredHeaders` with no header: it would accept every request.
+    #[error("no webhook header is required; give at least one header name and value")]
+    NoHeaders,
+    /// A header name that is not a valid HTTP header name.
+    #[error("{name:?} is not a valid HTTP header name")]
+    InvalidHeaderName {
+        /// The name given.
+        name: String,
+    },
+    /// A required header whose expected value is empty.
+    #[error("the expected value of webhook header {name} is empty")]
+    EmptyHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// Basic credentials with an empty user or password.
+    #[error("the webhook's Basic credentials have an empty {which}")]
+    EmptyCredentials {
+        /// `user` or `password`.
+        which: &'static str,
     },
 }
 

@@ -10,9 +10,11 @@
 //! - One decoder per wire family, each behind a feature: [`CloudDecoder`] (Meta Cloud API,
 //!   generic v2), [`OnPremDecoder`] (on-prem client, Tujenge), [`MobileGatewayDecoder`] (MO
 //!   and DLR callbacks), [`EnableXDecoder`].
-//! - Lossless and tolerant: unknown fields are ignored, unknown message types and statuses
-//!   become `Unknown` variants carrying their raw JSON, one malformed item costs only itself,
-//!   and every event keeps the exact JSON it came from ([`DecodedEvent::raw`]).
+//! - Lossless and tolerant: unknown fields are ignored, scalars may drift between string and
+//!   number or be `null`, unknown message types and statuses become `Unknown` variants
+//!   carrying their raw JSON, an item that cannot be typed becomes an `Event::Unknown` with
+//!   its location and reason, and every event keeps the exact JSON it came from
+//!   ([`DecodedEvent::raw`]).
 //! - Verification over the raw bytes, fail-closed and constant-time: [`HubSignature`]
 //!   (`X-Hub-Signature-256`, with secret rotation), [`RequiredHeaders`] (Tujenge's custom
 //!   headers, EnableX's Basic credentials); [`verify_challenge`] for the `hub.challenge`
@@ -30,7 +32,7 @@
 //!   "value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},
 //!   "contacts":[{"profile":{"name":"Kerry"},"wa_id":"16315551234"}],
 //!   "messages":[{"from":"16315551234","id":"wamid.1","timestamp":"1750000000","type":"text","text":{"body":"Hi"}}]}}]}]}"#;
-//! let verifier = HubSignature::new("app-secret");
+//! let verifier = HubSignature::new("app-secret")?;
 //! let mut headers = http::HeaderMap::new();
 //! headers.insert("x-hub-signature-256", verifier.sign(body).parse()?);
 //!
@@ -56,7 +58,7 @@ mod verify;
 
 pub use decode::{Decoded, DecodedEvent, WebhookDecoder};
 pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore};
-pub use error::{HandshakeError, ItemError, VerifyError, WebhookError};
+pub use error::{HandshakeError, ItemError, VerifierConfigError, VerifyError, WebhookError};
 #[cfg(feature = "cloud")]
 pub use formats::cloud::CloudDecoder;
 #[cfg(feature = "enablex")]

@@ -16,7 +16,8 @@
 //! use waba_webhook::{CloudDecoder, HubSignature};
 //!
 //! # async fn run() -> std::io::Result<()> {
-//! let (router, mut events) = Receiver::builder(CloudDecoder, HubSignature::new("app-secret"))
+//! let verifier = HubSignature::new("app-secret").map_err(std::io::Error::other)?;
+//! let (router, mut events) = Receiver::builder(CloudDecoder, verifier)
 //!     .verify_token("my-verify-token")
 //!     .build();
 //! tokio::spawn(async move {

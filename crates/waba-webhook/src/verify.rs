@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::error::VerifyError;
+use crate::error::{VerifierConfigError, VerifyError};
 use crate::request::WebhookRequest;
 
 /// Decides whether a request comes from the provider. Checks run over the raw body bytes and
@@ -34,18 +34,18 @@ pub struct HubSignature {
 }
 
 impl HubSignature {
-    /// Verifies with `secret` (the Meta app secret).
-    pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        Self {
-            keys: vec![key(secret.as_ref())],
-        }
+    /// Verifies with `secret` (the Meta app secret). An empty secret is refused
+    /// ([`VerifierConfigError::EmptySecret`]): anyone can sign with it.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, VerifierConfigError> {
+        Ok(Self {
+            keys: vec![key(non_empty(secret.as_ref())?)],
+        })
     }
 
-    /// Also accepts signatures by `secret` (for rotation).
-    #[must_use]
-    pub fn with_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
-        self.keys.push(key(secret.as_ref()));
-        self
+    /// Also accepts signatures by `secret` (for rotation); an empty secret is refused.
+    pub fn with_secret(mut self, secret: impl AsRef<[u8]>) -> Result<Self, VerifierConfigError> {
+        self.keys.push(key(non_empty(secret.as_ref())?));
+        Ok(self)
     }
 
     /// The header value for `body` signed with the first secret: what Meta would send.
@@ -94,6 +94,14 @@ impl HubSignature {
         } else {
             Err(VerifyError::Mismatch { what: "signature" })
         }
+    }
+}
+
+fn non_empty(secret: &[u8]) -> Result<&[u8], VerifierConfigError> {
+    if secret.is_empty() {
+        Err(VerifierConfigError::EmptySecret)
+    } else {
+        Ok(secret)
     }
 }
 
@@ -148,37 +156,59 @@ pub struct RequiredHeaders {
 }
 
 impl RequiredHeaders {
-    /// No header yet; add with [`with`](Self::with).
-    pub fn new() -> Self {
-        Self {
+    /// Requires every `(name, value)` given. Refused: no header at all (it would accept
+    /// every request, [`VerifierConfigError::NoHeaders`]), an invalid header name, an empty
+    /// value.
+    pub fn new<N: AsRef<str>, V: Into<Vec<u8>>>(
+        headers: impl IntoIterator<Item = (N, V)>,
+    ) -> Result<Self, VerifierConfigError> {
+        let mut out = Self {
             headers: Vec::new(),
+        };
+        for (name, value) in headers {
+            out = out.with(name.as_ref(), value)?;
         }
+        if out.headers.is_empty() {
+            return Err(VerifierConfigError::NoHeaders);
+        }
+        Ok(out)
     }
 
-    /// Requires `name: value`. An invalid header name is refused when given.
+    /// Also requires `name: value`; an invalid name or an empty value is refused.
     pub fn with(
         mut self,
         name: &str,
         value: impl Into<Vec<u8>>,
-    ) -> Result<Self, http::header::InvalidHeaderName> {
-        self.headers
-            .push((http::HeaderName::from_bytes(name.as_bytes())?, value.into()));
+    ) -> Result<Self, VerifierConfigError> {
+        let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            VerifierConfigError::InvalidHeaderName {
+                name: name.to_owned(),
+            }
+        })?;
+        let value = value.into();
+        if value.is_empty() {
+            return Err(VerifierConfigError::EmptyHeaderValue {
+                name: header.as_str().to_owned(),
+            });
+        }
+        self.headers.push((header, value));
         Ok(self)
     }
 
-    /// Requires `Authorization: Basic base64(user:password)`.
-    pub fn basic(user: &str, password: &str) -> Self {
+    /// Requires `Authorization: Basic base64(user:password)`; an empty user or password
+    /// is refused.
+    pub fn basic(user: &str, password: &str) -> Result<Self, VerifierConfigError> {
         use base64_lite::encode;
-        let value = format!("Basic {}", encode(format!("{user}:{password}").as_bytes()));
-        Self {
-            headers: vec![(http::header::AUTHORIZATION, value.into_bytes())],
+        if user.is_empty() {
+            return Err(VerifierConfigError::EmptyCredentials { which: "user" });
         }
-    }
-}
-
-impl Default for RequiredHeaders {
-    fn default() -> Self {
-        Self::new()
+        if password.is_empty() {
+            return Err(VerifierConfigError::EmptyCredentials { which: "password" });
+        }
+        let value = format!("Basic {}", encode(format!("{user}:{password}").as_bytes()));
+        Ok(Self {
+            headers: vec![(http::header::AUTHORIZATION, value.into_bytes())],
+        })
     }
 }
 

@@ -131,6 +131,9 @@ fn kinds(events: &[Event]) -> BTreeSet<String> {
             }
             Event::Status(s) => {
                 out.insert(format!("status_{}", s.status));
+                if let Some(word) = &s.raw_status {
+                    out.insert(format!("raw_{word}"));
+                }
                 if !s.errors.is_empty() {
                     out.insert("status_errors".into());
                 }
@@ -152,6 +155,21 @@ fn kinds(events: &[Event]) -> BTreeSet<String> {
             }
             Event::Unknown(_) => {
                 out.insert("unknown_event".into());
+            }
+            Event::TemplateQuality(_) => {
+                out.insert("template_quality".into());
+            }
+            Event::TemplateCategory(_) => {
+                out.insert("template_category".into());
+            }
+            Event::MarketingPreference(p) => {
+                out.insert(format!("marketing_opted_in_{}", p.opted_in));
+            }
+            Event::AccountUpdate(_) => {
+                out.insert("account_update".into());
+            }
+            Event::MessageEcho(_) => {
+                out.insert("message_echo".into());
             }
             _ => {}
         }
@@ -225,7 +243,16 @@ fn every_kind_is_reachable_in_every_format_that_carries_it() {
             META_ONLY,
             STATUS_KINDS,
             templates,
-            &["errors", "unknown_event"],
+            &["errors", "unknown_event", "call_permission_reply"],
+            // The other documented notifications applications act on.
+            &[
+                "template_quality",
+                "template_category",
+                "marketing_opted_in_false",
+                "marketing_opted_in_true",
+                "account_update",
+                "message_echo",
+            ],
         ],
     );
     assert_covers(
@@ -249,11 +276,14 @@ fn every_kind_is_reachable_in_every_format_that_carries_it() {
         &[
             MESSAGE_KINDS,
             META_ONLY,
+            // DLR words map onto the common states, the word kept beside them.
             &[
                 "status_sent",
-                "status_received",
-                "status_rejected",
-                "status_expired",
+                "status_delivered",
+                "status_failed",
+                "raw_received",
+                "raw_rejected",
+                "raw_expired",
             ],
         ],
     );

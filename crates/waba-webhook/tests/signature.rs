@@ -2,11 +2,15 @@
 
 use proptest::prelude::*;
 use waba_webhook::{
-    HubSignature, RequiredHeaders, SIGNATURE_HEADER, Unverified, Verifier, VerifyError,
-    WebhookRequest,
+    HubSignature, RequiredHeaders, SIGNATURE_HEADER, Unverified, Verifier, VerifierConfigError,
+    VerifyError, WebhookRequest,
 };
 
 const BODY: &[u8] = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}"#;
+
+fn hub(secret: impl AsRef<[u8]>) -> HubSignature {
+    HubSignature::new(secret).unwrap()
+}
 
 fn check(v: &dyn Verifier, header: Option<&str>, body: &[u8]) -> Result<(), VerifyError> {
     let mut headers = http::HeaderMap::new();
@@ -18,7 +22,7 @@ fn check(v: &dyn Verifier, header: Option<&str>, body: &[u8]) -> Result<(), Veri
 
 #[test]
 fn a_valid_signature_passes() {
-    let v = HubSignature::new("app-secret");
+    let v = hub("app-secret");
     let sig = v.sign(BODY);
     assert_eq!(sig.len(), 71);
     assert!(sig.starts_with("sha256="));
@@ -31,7 +35,7 @@ fn a_valid_signature_passes() {
 #[test]
 fn a_known_vector() {
     // HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog"), RFC 4231 style check.
-    let v = HubSignature::new("key");
+    let v = hub("key");
     assert_eq!(
         v.sign(b"The quick brown fox jumps over the lazy dog"),
         "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
@@ -40,7 +44,7 @@ fn a_known_vector() {
 
 #[test]
 fn a_tampered_body_fails() {
-    let v = HubSignature::new("app-secret");
+    let v = hub("app-secret");
     let sig = v.sign(BODY);
     let mut tampered = BODY.to_vec();
     tampered[10] ^= 1;
@@ -53,7 +57,7 @@ fn a_tampered_body_fails() {
 #[test]
 fn re_serialised_json_fails() {
     // The mistake the generic v2 seed's sample makes: signing a re-encoding, not the bytes.
-    let v = HubSignature::new("app-secret");
+    let v = hub("app-secret");
     let body = br#"{"a": "caf\u00e9 \/"}"#;
     let reencoded =
         serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(body).unwrap()).unwrap();
@@ -63,9 +67,9 @@ fn re_serialised_json_fails() {
 
 #[test]
 fn a_wrong_secret_fails() {
-    let sig = HubSignature::new("other-secret").sign(BODY);
+    let sig = hub("other-secret").sign(BODY);
     assert_eq!(
-        check(&HubSignature::new("app-secret"), Some(&sig), BODY),
+        check(&hub("app-secret"), Some(&sig), BODY),
         Err(VerifyError::Mismatch { what: "signature" })
     );
 }
@@ -73,7 +77,7 @@ fn a_wrong_secret_fails() {
 #[test]
 fn a_missing_header_fails_closed() {
     assert_eq!(
-        check(&HubSignature::new("app-secret"), None, BODY),
+        check(&hub("app-secret"), None, BODY),
         Err(VerifyError::MissingHeader {
             header: SIGNATURE_HEADER
         })
@@ -82,7 +86,7 @@ fn a_missing_header_fails_closed() {
 
 #[test]
 fn malformed_headers_fail() {
-    let v = HubSignature::new("app-secret");
+    let v = hub("app-secret");
     let good = v.sign(BODY);
     for bad in [
         good.trim_start_matches("sha256=").to_owned(),
@@ -102,32 +106,24 @@ fn malformed_headers_fail() {
 
 #[test]
 fn a_second_secret_allows_rotation() {
-    let v = HubSignature::new("new-secret").with_secret("old-secret");
-    assert_eq!(
-        check(&v, Some(&HubSignature::new("old-secret").sign(BODY)), BODY),
-        Ok(())
-    );
-    assert_eq!(
-        check(&v, Some(&HubSignature::new("new-secret").sign(BODY)), BODY),
-        Ok(())
-    );
-    assert!(check(&v, Some(&HubSignature::new("third").sign(BODY)), BODY).is_err());
+    let v = hub("new-secret").with_secret("old-secret").unwrap();
+    assert_eq!(check(&v, Some(&hub("old-secret").sign(BODY)), BODY), Ok(()));
+    assert_eq!(check(&v, Some(&hub("new-secret").sign(BODY)), BODY), Ok(()));
+    assert!(check(&v, Some(&hub("third").sign(BODY)), BODY).is_err());
 }
 
 #[test]
 fn debug_does_not_show_secrets() {
-    let v = HubSignature::new("app-secret-123");
+    let v = hub("app-secret-123");
     assert!(!format!("{v:?}").contains("app-secret"));
-    let h = RequiredHeaders::new()
-        .with("x-webhook-token", "tok-secret-1")
-        .unwrap();
+    let h = RequiredHeaders::new([("x-webhook-token", "tok-secret-1")]).unwrap();
     assert!(!format!("{h:?}").contains("tok-secret"));
 }
 
 #[test]
 fn required_headers_for_tujenge_and_enablex() {
     // Tujenge's example webhook config: {"headers": {"Authorization": "Basic dGVzdHVzZXI6dGVzdHBhc3M="}}.
-    let v = RequiredHeaders::basic("testuser", "testpass");
+    let v = RequiredHeaders::basic("testuser", "testpass").unwrap();
     let mut headers = http::HeaderMap::new();
     assert_eq!(
         v.verify(&WebhookRequest::post(&headers, BODY)),
@@ -151,11 +147,7 @@ fn required_headers_for_tujenge_and_enablex() {
         })
     );
 
-    let two = RequiredHeaders::new()
-        .with("x-a", "1")
-        .unwrap()
-        .with("x-b", "2")
-        .unwrap();
+    let two = RequiredHeaders::new([("x-a", "1"), ("x-b", "2")]).unwrap();
     let mut headers = http::HeaderMap::new();
     headers.insert("x-a", "1".parse().unwrap());
     assert!(
@@ -164,7 +156,46 @@ fn required_headers_for_tujenge_and_enablex() {
     );
     headers.insert("x-b", "2".parse().unwrap());
     assert!(two.verify(&WebhookRequest::post(&headers, BODY)).is_ok());
-    assert!(RequiredHeaders::new().with("bad header", "x").is_err());
+    assert_eq!(
+        RequiredHeaders::new([("bad header", "x")]).unwrap_err(),
+        VerifierConfigError::InvalidHeaderName {
+            name: "bad header".into()
+        }
+    );
+}
+
+#[test]
+fn verifiers_that_would_accept_forgeries_refuse_to_be_built() {
+    // No header required: every request would pass.
+    assert_eq!(
+        RequiredHeaders::new(Vec::<(&str, &str)>::new()).unwrap_err(),
+        VerifierConfigError::NoHeaders
+    );
+    assert_eq!(
+        RequiredHeaders::new([("x-token", "")]).unwrap_err(),
+        VerifierConfigError::EmptyHeaderValue {
+            name: "x-token".into()
+        }
+    );
+    assert_eq!(
+        RequiredHeaders::basic("", "pw").unwrap_err(),
+        VerifierConfigError::EmptyCredentials { which: "user" }
+    );
+    assert_eq!(
+        RequiredHeaders::basic("user", "").unwrap_err(),
+        VerifierConfigError::EmptyCredentials { which: "password" }
+    );
+    // An empty secret: anyone can sign with it.
+    assert_eq!(
+        HubSignature::new("").unwrap_err(),
+        VerifierConfigError::EmptySecret
+    );
+    assert_eq!(
+        hub("s").with_secret(b"").unwrap_err(),
+        VerifierConfigError::EmptySecret
+    );
+    let err = HubSignature::new("").unwrap_err().to_string();
+    assert!(err.contains("empty"), "{err}");
 }
 
 #[test]
@@ -177,15 +208,15 @@ fn unverified_is_named_honestly_and_accepts_all() {
 
 proptest! {
     #[test]
-    fn sign_then_verify_holds(body in proptest::collection::vec(any::<u8>(), 0..512), secret in proptest::collection::vec(any::<u8>(), 0..80)) {
-        let v = HubSignature::new(&secret);
+    fn sign_then_verify_holds(body in proptest::collection::vec(any::<u8>(), 0..512), secret in proptest::collection::vec(any::<u8>(), 1..80)) {
+        let v = hub(&secret);
         let sig = v.sign(&body);
         prop_assert_eq!(v.verify_signature(&sig, &body), Ok(()));
     }
 
     #[test]
     fn any_single_byte_change_fails(body in proptest::collection::vec(any::<u8>(), 1..512), secret in "[ -~]{1,40}", at in any::<prop::sample::Index>(), flip in 1u8..=255) {
-        let v = HubSignature::new(&secret);
+        let v = hub(&secret);
         let sig = v.sign(&body);
         let mut changed = body.clone();
         let i = at.index(changed.len());
@@ -195,6 +226,6 @@ proptest! {
 
     #[test]
     fn arbitrary_headers_never_panic(header in any::<String>()) {
-        let _ = HubSignature::new("s").verify_signature(&header, b"{}");
+        let _ = hub("s").verify_signature(&header, b"{}");
     }
 }

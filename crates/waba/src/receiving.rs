@@ -80,7 +80,13 @@ impl Config {
         let var = |name: &str| format!("{}{}", spec.env_prefix(), name.to_ascii_uppercase());
         let (verifier, authenticated): (Arc<dyn Verifier>, bool) = match spec.webhook.auth {
             WebhookAuth::HubSignature => match key("app_secret") {
-                Some(secret) => (Arc::new(HubSignature::new(secret)), true),
+                Some(secret) => (
+                    Arc::new(
+                        HubSignature::new(secret)
+                            .map_err(|e| ConfigError(format!("{}: {e}", var("app_secret"))))?,
+                    ),
+                    true,
+                ),
                 None if insecure => (Arc::new(Unverified), false),
                 None => {
                     return Err(ConfigError(format!(
@@ -96,9 +102,12 @@ impl Config {
                 None => (Arc::new(Unverified), false),
             },
             WebhookAuth::Basic => match (key("webhook_user"), key("webhook_password")) {
-                (Some(user), Some(password)) => {
-                    (Arc::new(RequiredHeaders::basic(user, password)), true)
-                }
+                (Some(user), Some(password)) => (
+                    Arc::new(RequiredHeaders::basic(user, password).map_err(|e| {
+                        ConfigError(format!("{} webhook credentials: {e}", spec.name))
+                    })?),
+                    true,
+                ),
                 (None, None) => (Arc::new(Unverified), false),
                 _ => {
                     return Err(ConfigError(format!(
@@ -123,22 +132,14 @@ impl Config {
 
 /// `Name: value; Other: value` → the headers every webhook must carry.
 fn headers(list: &str, var: &str) -> Result<RequiredHeaders, ConfigError> {
-    let mut required = RequiredHeaders::new();
-    let mut any = false;
+    let mut pairs = Vec::new();
     for pair in list.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once(':').ok_or_else(|| {
             ConfigError(format!(
                 "{var} takes `Name: value` pairs separated by `;`; one has no `:`"
             ))
         })?;
-        required = required
-            .with(name.trim(), value.trim())
-            .map_err(|_| ConfigError(format!("{var}: {:?} is not a header name", name.trim())))?;
-        any = true;
+        pairs.push((name.trim(), value.trim()));
     }
-    if any {
-        Ok(required)
-    } else {
-        Err(ConfigError(format!("{var} names no header")))
-    }
+    RequiredHeaders::new(pairs).map_err(|e| ConfigError(format!("{var}: {e}")))
 }

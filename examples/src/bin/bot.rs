@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fallback_template(fallback)
         .build();
 
-    let (router, events) = Receiver::builder(CloudDecoder, HubSignature::new(&account.app_secret))
+    let (router, events) = Receiver::builder(CloudDecoder, HubSignature::new(&account.app_secret)?)
         .verify_token("my-token")
         .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

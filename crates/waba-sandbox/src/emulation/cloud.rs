@@ -83,7 +83,8 @@ impl Cloud {
         .into_bytes()
     }
 
-    /// The body with its `X-Hub-Signature-256`.
+    /// The body with its `X-Hub-Signature-256` (computed here, not by the library under
+    /// test, so a bug there cannot hide behind the same bug in the oracle).
     pub(crate) fn signed(&self, body: Vec<u8>) -> Webhook {
         let signature = hub_signature(&self.account.app_secret, &body);
         Webhook {
@@ -125,7 +126,11 @@ impl Emulation for Cloud {
     }
 
     fn status_webhook(&self, m: &StoredMessage, status: &str) -> Option<Webhook> {
-        let mut s = json!({ "id": m.id, "status": status, "timestamp": now_secs().to_string(), "recipient_id": m.customer });
+        let mut s = json!({ "id": m.id, "status": status, "timestamp": now_secs().to_string() });
+        // Meta names the recipient by phone (`recipient_id`) or, for a customer known only
+        // by a business-scoped user id, by `recipient_user_id` alone; and since 2026 a
+        // status carries the customer's `contacts[]` entry, as messages do.
+        s[recipient_field(&m.customer)] = json!(m.customer);
         if let Some(r) = &m.client_reference {
             s["biz_opaque_callback_data"] = json!(r);
         }
@@ -139,13 +144,22 @@ impl Emulation for Cloud {
                 json!({ "id": format!("conv-{}", m.customer), "origin": { "type": category } });
             s["pricing"] = json!({ "billable": category != "service", "pricing_model": "PMP", "category": category, "type": "regular" });
         }
-        Some(self.signed(self.envelope(json!({ "statuses": [s] }))))
+        let contacts = json!([contact(&m.customer, PROFILE_NAME)]);
+        Some(self.signed(self.envelope(json!({ "contacts": contacts, "statuses": [s] }))))
     }
 
     fn inbound_webhook(&self, m: &StoredMessage, profile_name: &str) -> Option<Webhook> {
+        let mut message = json!({ "id": m.id, "timestamp": now_secs().to_string(), "type": "text", "text": m.body["text"] });
+        if is_user_id(&m.customer) {
+            // A username-only customer: no phone number, `from` is empty [meta-cloud.md §7.6].
+            message["from"] = json!("");
+            message["from_user_id"] = json!(m.customer);
+        } else {
+            message["from"] = json!(m.customer);
+        }
         let body = self.envelope(json!({
-            "contacts": [{ "profile": { "name": profile_name }, "wa_id": m.customer }],
-            "messages": [{ "from": m.customer, "id": m.id, "timestamp": now_secs().to_string(), "type": "text", "text": m.body["text"] }],
+            "contacts": [contact(&m.customer, profile_name)],
+            "messages": [message],
         }));
         Some(self.signed(body))
     }
@@ -242,7 +256,18 @@ async fn messages(
             _ => invalid("The parameter message_id is required"),
         };
     }
-    let to = digits(v["to"].as_str().unwrap_or(""));
+    // `recipient` (a business-scoped user id) stands in for `to` [meta-cloud.md §7.6].
+    let to = match (v["to"].as_str(), v["recipient"].as_str()) {
+        (Some(to), None) => digits(to),
+        (None, Some(user)) if is_user_id(user) => user.to_owned(),
+        (None, Some(user)) => {
+            return invalid(&format!(
+                "The parameter recipient ({user}) is not a valid business-scoped user id"
+            ));
+        }
+        (Some(_), Some(_)) => return invalid("Give either to or recipient, not both"),
+        (None, None) => String::new(),
+    };
     if to.is_empty() {
         return invalid("The parameter to is required");
     }
@@ -304,7 +329,7 @@ async fn messages(
         StatusCode::OK,
         &json!({
             "messaging_product": "whatsapp",
-            "contacts": [{ "input": to, "wa_id": to }],
+            "contacts": [if is_user_id(&to) { json!({ "input": to, "user_id": to }) } else { json!({ "input": to, "wa_id": to }) }],
             "messages": [{ "id": stored.id, "message_status": "accepted" }],
         }),
     )
@@ -352,6 +377,8 @@ async fn media_url(
                 "messaging_product": "whatsapp",
                 "url": format!("{}/cloud/_media/{id}", engine.base_url()),
                 "mime_type": mime,
+                // Every field Meta documents for this answer: clients read them all.
+                "sha256": sha256_hex(&data),
                 "file_size": data.len(),
                 "id": id,
             }),
@@ -396,4 +423,49 @@ async fn templates(
         .map(|(i, (name, language, _))| json!({ "id": (1000 + i).to_string(), "name": name, "language": language, "status": "APPROVED", "category": "UTILITY", "components": [] }))
         .collect();
     json(StatusCode::OK, &json!({ "data": data }))
+}
+
+/// The lowercase hex SHA-256 of a media file, as `GET /{media-id}` reports it.
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64);
+    for b in sha2::Sha256::digest(data) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The profile name the emulated customers have in status `contacts[]`.
+const PROFILE_NAME: &str = "Sandbox Customer";
+
+/// Whether a stored customer is a business-scoped user id (`US.1349…`) rather than phone
+/// digits: two letters, a dot, then letters or digits.
+pub(crate) fn is_user_id(customer: &str) -> bool {
+    let b = customer.as_bytes();
+    b.len() > 3
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b[2] == b'.'
+        && b[3..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// Where a status names its recipient: `recipient_id` (phone) or `recipient_user_id`.
+fn recipient_field(customer: &str) -> &'static str {
+    if is_user_id(customer) {
+        "recipient_user_id"
+    } else {
+        "recipient_id"
+    }
+}
+
+/// A webhook `contacts[]` entry: `wa_id` for a phone customer; `user_id` and a username
+/// for a username-only one.
+fn contact(customer: &str, profile_name: &str) -> Value {
+    if is_user_id(customer) {
+        let username = format!("user{}", &customer[customer.len().saturating_sub(4)..]);
+        json!({ "profile": { "name": profile_name, "username": username }, "user_id": customer })
+    } else {
+        json!({ "profile": { "name": profile_name }, "wa_id": customer })
+    }
 }

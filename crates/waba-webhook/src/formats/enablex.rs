@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use waba_types::BusinessRef;
 
 use super::cloud::decode_entries;
-use super::items::{ContactW, ItemsW, shape_or_json};
+use super::items::{ItemsW, shape_or_json};
 use super::onprem::decode_flat;
 use crate::decode::{Decoded, WebhookDecoder};
 use crate::error::WebhookError;
@@ -27,7 +27,7 @@ struct EnableXW<'a> {
     #[serde(borrow, default, deserialize_with = "super::lenient::opt_id")]
     business_phone: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    contacts: Option<Vec<ContactW<'a>>>,
+    contacts: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
     messages: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]

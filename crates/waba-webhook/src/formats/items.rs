@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use waba_types::{
     ApiError, BusinessRef, ContactCard, Conversation, DeliveryStatus, ErrorReport, Event,
-    InboundContent, InboundMedia, InboundMessage, MessageContext, Order, Pricing, Referral,
-    StatusUpdate, SystemKind, UnknownEvent, WaId,
+    IdentityChange, InboundContent, InboundMedia, InboundMessage, MessageContext, MessageEcho,
+    Order, Pricing, Referral, StatusUpdate, SystemKind, UnknownEvent, UserId, WaId,
 };
 
 use super::lenient;
@@ -25,18 +25,22 @@ fn own(s: Option<Str<'_>>) -> Option<String> {
 /// `contacts[]` of a webhook: who the profile names belong to.
 #[derive(Deserialize)]
 pub(crate) struct ContactW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     pub(crate) wa_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     pub(crate) user_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) parent_user_id: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub(crate) profile: Option<ProfileW<'a>>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct ProfileW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     pub(crate) name: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) username: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +178,38 @@ struct InteractiveW<'a> {
     list_reply: Option<ReplyW<'a>>,
     #[serde(borrow, default)]
     nfm_reply: Option<FlowW<'a>>,
+    #[serde(borrow, default)]
+    call_permission_reply: Option<CallPermissionW<'a>>,
+}
+
+/// `interactive.call_permission_reply` [Meta Cloud API calling: the customer's answer to a
+/// call permission request].
+#[derive(Deserialize)]
+struct CallPermissionW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    response: Option<Str<'a>>,
+    #[serde(default)]
+    is_permanent: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    expiration_timestamp: Option<u64>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    response_source: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct IdentityW<'a> {
+    #[serde(default)]
+    acknowledged: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::timestamp")]
+    created_timestamp: Option<u64>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    hash: Option<Str<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UnsupportedW<'a> {
+    #[serde(borrow, default, rename = "type", deserialize_with = "lenient::opt_id")]
+    kind: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -210,7 +246,9 @@ struct ContextW<'a> {
 
 #[derive(Deserialize)]
 struct ReferredProductW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    catalog_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     product_retailer_id: Option<Str<'a>>,
 }
 
@@ -219,10 +257,12 @@ struct ReferredProductW<'a> {
 pub(crate) struct MessageW<'a> {
     #[serde(borrow)]
     id: Str<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     from: Option<Str<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     from_user_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    from_parent_user_id: Option<Str<'a>>,
     #[serde(default, deserialize_with = "lenient::timestamp")]
     timestamp: Option<u64>,
     #[serde(borrow, rename = "type")]
@@ -263,6 +303,15 @@ pub(crate) struct MessageW<'a> {
     order: Option<Order>,
     #[serde(borrow, default)]
     system: Option<Box<SystemW<'a>>>,
+    #[serde(borrow, default)]
+    identity: Option<Box<IdentityW<'a>>>,
+    #[serde(borrow, default)]
+    unsupported: Option<UnsupportedW<'a>>,
+    /// Message echoes (`smb_message_echoes`): the customer the business wrote to.
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) to: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    pub(crate) to_user_id: Option<Str<'a>>,
 }
 
 /// What the items of one batch share: the business, and the senders' profiles.
@@ -271,8 +320,21 @@ pub(crate) struct Batch<'c, 'a> {
     pub(crate) contacts: &'c [ContactW<'a>],
 }
 
-impl Batch<'_, '_> {
-    fn profile(&self, wa_id: Option<&str>, user_id: Option<&str>) -> Option<String> {
+/// What the batch's `contacts[]` say about one customer.
+#[derive(Default)]
+struct ContactInfo {
+    user_id: Option<UserId>,
+    parent_user_id: Option<UserId>,
+    name: Option<String>,
+    username: Option<String>,
+}
+
+impl<'a> Batch<'_, 'a> {
+    /// The contact entry for a customer: the one whose `wa_id` or `user_id` matches, else
+    /// the only one there is.
+    fn contact(&self, wa_id: Option<&str>, user_id: Option<&str>) -> Option<&ContactW<'a>> {
+        let wa_id = wa_id.filter(|w| !w.is_empty());
+        let user_id = user_id.filter(|u| !u.is_empty());
         self.contacts
             .iter()
             .find(|c| {
@@ -286,12 +348,38 @@ impl Batch<'_, '_> {
                     None
                 }
             })
-            .and_then(|c| c.profile.as_ref()?.name.as_deref().map(str::to_owned))
+    }
+
+    fn info(&self, wa_id: Option<&str>, user_id: Option<&str>) -> ContactInfo {
+        let Some(c) = self.contact(wa_id, user_id) else {
+            return ContactInfo::default();
+        };
+        let profile = c.profile.as_ref();
+        ContactInfo {
+            user_id: c.user_id.as_deref().map(UserId::from),
+            parent_user_id: c.parent_user_id.as_deref().map(UserId::from),
+            name: profile.and_then(|p| p.name.as_deref().map(str::to_owned)),
+            username: profile.and_then(|p| p.username.as_deref().map(str::to_owned)),
+        }
     }
 }
 
+fn user_id(s: Option<Str<'_>>) -> Option<UserId> {
+    s.filter(|u| !u.is_empty()).map(|u| UserId(u.into_owned()))
+}
+
+/// Meta's status words onto the unified states; the word is kept when it is not the
+/// unified one. `held_for_quality_assessment`: Meta holds the message for a quality check
+/// before sending, so it is accepted, not yet sent [meta-cloud.md §7.5].
+pub(crate) fn meta_status(word: &str) -> (DeliveryStatus, Option<String>) {
+    if word.eq_ignore_ascii_case("held_for_quality_assessment") {
+        return (DeliveryStatus::Accepted, Some(word.to_owned()));
+    }
+    (DeliveryStatus::parse(word), None)
+}
+
 fn missing(kind: &str) -> String {
-    format!("a {kind} message without its {kind} object")
+    format!("a message of type {kind} without its {kind} object")
 }
 
 /// Content this version does not model, kept as the item's raw JSON. Without the raw item
@@ -300,8 +388,31 @@ fn unknown(type_name: &str, raw: Option<&RawValue>) -> Result<InboundContent, St
     let raw = raw.ok_or("an unknown type, decoded again with its raw JSON")?;
     Ok(InboundContent::Unknown {
         type_name: type_name.to_owned(),
-        raw: serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null),
+        raw: json(raw),
+        reason: None,
     })
+}
+
+/// The raw JSON as a value (it was parsed once already, so this does not fail in practice).
+pub(crate) fn json(raw: &RawValue) -> serde_json::Value {
+    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
+}
+
+/// Parses an item strictly, borrowing from the body; when that fails, parses it again with
+/// the scalar drift providers are known for accepted ([`lenient::from_value`]), borrowing
+/// from `scratch`. The error, if any, is the lenient parse's: what is wrong even then.
+pub(crate) fn parse<'s, T: Deserialize<'s>>(
+    raw: &'s RawValue,
+    scratch: &'s std::cell::OnceCell<serde_json::Value>,
+) -> Result<T, String> {
+    if let Ok(t) = serde_json::from_str::<T>(raw.get()) {
+        return Ok(t);
+    }
+    let value = match scratch.get() {
+        Some(v) => v,
+        None => scratch.get_or_init(|| json(raw)),
+    };
+    lenient::from_value(value)
 }
 
 impl MessageW<'_> {
@@ -354,6 +465,16 @@ impl MessageW<'_> {
                     .interactive
                     .take()
                     .ok_or_else(|| missing("interactive"))?;
+                if let ("call_permission_reply", Some(c)) =
+                    (i.kind.as_ref(), i.call_permission_reply)
+                {
+                    return Ok(InboundContent::CallPermissionReply {
+                        response: c.response.map(Cow::into_owned).unwrap_or_default(),
+                        is_permanent: c.is_permanent.unwrap_or(false),
+                        expiration_timestamp: c.expiration_timestamp,
+                        response_source: own(c.response_source),
+                    });
+                }
                 match (i.kind.as_ref(), i.button_reply, i.list_reply, i.nfm_reply) {
                     ("button_reply", Some(r), _, _) => InboundContent::ButtonReply {
                         id: r.id.into_owned(),
@@ -387,9 +508,16 @@ impl MessageW<'_> {
                     system_kind: SystemKind::parse(s.kind.as_deref().unwrap_or("")),
                     body: own(s.body),
                     new_wa_id: s.wa_id.map(|w| WaId(w.into_owned())),
+                    identity: self.identity.take().map(|i| IdentityChange {
+                        acknowledged: i.acknowledged,
+                        created_timestamp: i.created_timestamp,
+                        hash: own(i.hash),
+                    }),
                 }
             }
-            "unsupported" | "unknown" => InboundContent::Unsupported,
+            "unsupported" | "unknown" => InboundContent::Unsupported {
+                type_name: self.unsupported.take().and_then(|u| own(u.kind)),
+            },
             other => unknown(other, raw)?,
         })
     }
@@ -397,35 +525,50 @@ impl MessageW<'_> {
 
 /// Decodes one message item.
 pub(crate) fn message(raw: &RawValue, batch: &Batch<'_, '_>) -> Result<Event, String> {
-    let m: MessageW<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    let scratch = std::cell::OnceCell::new();
+    let m: MessageW<'_> = parse(raw, &scratch)?;
     convert_message(m, batch, Some(raw))
 }
 
-/// A parsed message item as a unified event; `raw` is needed only for unknown types.
+/// A parsed message item as a unified event; `raw` is needed only for unknown types and
+/// for content that does not decode, which is kept as [`InboundContent::Unknown`] with the
+/// reason (without `raw`, the one-pass path, that is an error and the caller decodes again).
 pub(crate) fn convert_message(
     mut m: MessageW<'_>,
     batch: &Batch<'_, '_>,
     raw: Option<&RawValue>,
 ) -> Result<Event, String> {
     let kind = std::mem::take(&mut m.kind);
-    let body = m.take_content(&kind, raw)?;
+    let body = match (m.take_content(&kind, raw), raw) {
+        (Ok(content), _) => content,
+        (Err(reason), Some(raw)) => InboundContent::Unknown {
+            type_name: kind.clone().into_owned(),
+            raw: json(raw),
+            reason: Some(reason),
+        },
+        (Err(reason), None) => return Err(reason),
+    };
     let from = m.from.take().unwrap_or_default();
-    let profile_name = batch.profile(
-        Some(&from).filter(|f| !f.is_empty()).map(|f| &**f),
-        m.from_user_id.as_deref(),
-    );
+    let contact = batch.info(Some(&from), m.from_user_id.as_deref());
     let reply = m.context.take().map(|c| MessageContext {
         message_id: c.id.map(|i| i.into_owned().into()),
         from: c.from.map(|f| WaId(f.into_owned())),
         forwarded: c.forwarded.unwrap_or(false),
         frequently_forwarded: c.frequently_forwarded.unwrap_or(false),
+        referred_catalog_id: c
+            .referred_product
+            .as_ref()
+            .and_then(|p| p.catalog_id.as_deref().map(str::to_owned)),
         referred_product_id: c.referred_product.and_then(|p| own(p.product_retailer_id)),
     });
     Ok(Event::Message(InboundMessage {
         id: m.id.into_owned().into(),
         from: WaId(from.into_owned()),
-        from_user_id: own(m.from_user_id),
-        profile_name,
+        // The message's own ids first; `contacts[]` fills what it leaves out.
+        from_user_id: user_id(m.from_user_id).or(contact.user_id),
+        from_parent_user_id: user_id(m.from_parent_user_id).or(contact.parent_user_id),
+        profile_name: contact.name,
+        username: contact.username,
         timestamp: m.timestamp.unwrap_or(0),
         business: batch.business.clone(),
         group_id: own(m.group_id),
@@ -433,6 +576,29 @@ pub(crate) fn convert_message(
         referral: m.referral,
         content: body,
         errors: api_errors(m.errors),
+    }))
+}
+
+/// Decodes one `smb_message_echoes` item: a message the business sent from the WhatsApp
+/// Business app, shaped like an inbound message with `to` (and `to_user_id`).
+pub(crate) fn echo(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let mut m: MessageW<'_> = parse(raw, &scratch)?;
+    let kind = std::mem::take(&mut m.kind);
+    let content =
+        m.take_content(&kind, Some(raw))
+            .unwrap_or_else(|reason| InboundContent::Unknown {
+                type_name: kind.clone().into_owned(),
+                raw: json(raw),
+                reason: Some(reason),
+            });
+    Ok(Event::MessageEcho(MessageEcho {
+        id: m.id.into_owned().into(),
+        to: WaId(m.to.map(Cow::into_owned).unwrap_or_default()),
+        to_user_id: user_id(m.to_user_id),
+        timestamp: m.timestamp.unwrap_or(0),
+        business: business.clone(),
+        content,
     }))
 }
 
@@ -466,14 +632,25 @@ struct PricingW<'a> {
 
 #[derive(Deserialize)]
 pub(crate) struct StatusW<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     id: Option<Str<'a>>,
     #[serde(borrow)]
     status: Str<'a>,
     #[serde(default, deserialize_with = "lenient::timestamp")]
     timestamp: Option<u64>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     recipient_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    recipient_user_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    recipient_parent_user_id: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    recipient_type: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    recipient_participant_id: Option<Str<'a>>,
+    /// On-prem 2.45+: the recipient inside `message` rather than at the top.
+    #[serde(borrow, default)]
+    message: Option<StatusMessageW<'a>>,
     #[serde(borrow, default)]
     biz_opaque_callback_data: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -484,14 +661,38 @@ pub(crate) struct StatusW<'a> {
     errors: Option<Vec<ErrorW<'a>>>,
 }
 
+#[derive(Deserialize)]
+struct StatusMessageW<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
+    recipient_id: Option<Str<'a>>,
+}
+
 /// Decodes one status item.
-pub(crate) fn status(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
-    let s: StatusW<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
-    convert_status(s, business)
+pub(crate) fn status(raw: &RawValue, batch: &Batch<'_, '_>) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let s: StatusW<'_> = parse(raw, &scratch)?;
+    convert_status(s, batch)
+}
+
+/// Decodes one out-of-band error item.
+fn error_item(raw: &RawValue, business: &BusinessRef) -> Result<Event, String> {
+    let scratch = std::cell::OnceCell::new();
+    let e: ErrorW<'_> = parse(raw, &scratch)?;
+    Ok(Event::Errors(ErrorReport {
+        errors: vec![e.into_api()],
+        recipient: None,
+        business: business.clone(),
+    }))
 }
 
 /// A parsed status item as a unified event.
-pub(crate) fn convert_status(s: StatusW<'_>, business: &BusinessRef) -> Result<Event, String> {
+pub(crate) fn convert_status(mut s: StatusW<'_>, batch: &Batch<'_, '_>) -> Result<Event, String> {
+    let business = batch.business;
+    // On-prem 2.45+ puts the recipient inside `message`; both places are read.
+    let recipient_id = s
+        .recipient_id
+        .take()
+        .or_else(|| s.message.take().and_then(|m| m.recipient_id));
     let Some(id) = s.id else {
         // A failure reported for a recipient without the message's id (EnableX does this):
         // the errors are what it says.
@@ -501,15 +702,42 @@ pub(crate) fn convert_status(s: StatusW<'_>, business: &BusinessRef) -> Result<E
         }
         return Ok(Event::Errors(ErrorReport {
             errors,
-            recipient: s.recipient_id.map(|r| WaId(r.into_owned())),
+            recipient: recipient_id.map(|r| WaId(r.into_owned())),
             business: business.clone(),
         }));
     };
+    // A group send names the group in `recipient_id` and the person in
+    // `recipient_participant_id` [meta-cloud.md §7.5].
+    let is_group = s
+        .recipient_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("group"));
+    let (group_id, recipient) = if is_group {
+        (own(recipient_id), own(s.recipient_participant_id))
+    } else {
+        (None, own(recipient_id))
+    };
+    let recipient_user_id = user_id(s.recipient_user_id);
+    let contact = if is_group && recipient.is_none() {
+        ContactInfo::default()
+    } else {
+        batch.info(
+            recipient.as_deref(),
+            recipient_user_id.as_ref().map(UserId::as_str),
+        )
+    };
+    let (status, raw_status) = meta_status(&s.status);
     Ok(Event::Status(StatusUpdate {
         message_id: id.into_owned().into(),
-        status: DeliveryStatus::parse(&s.status),
+        status,
+        raw_status,
         timestamp: s.timestamp,
-        recipient: s.recipient_id.map(|r| WaId(r.into_owned())),
+        recipient: recipient.map(WaId),
+        recipient_user_id: recipient_user_id.or(contact.user_id),
+        recipient_parent_user_id: user_id(s.recipient_parent_user_id).or(contact.parent_user_id),
+        profile_name: contact.name,
+        username: contact.username,
+        group_id,
         business: business.clone(),
         client_reference: own(s.biz_opaque_callback_data),
         errors: api_errors(s.errors),
@@ -528,10 +756,11 @@ pub(crate) fn convert_status(s: StatusW<'_>, business: &BusinessRef) -> Result<E
 }
 
 /// The item lists of one batch, as the Cloud `value` and the flat formats carry them.
+/// Contacts are kept raw and decoded one by one, so one odd contact costs only its profile.
 #[derive(Deserialize, Default)]
 pub(crate) struct ItemsW<'a> {
     #[serde(borrow, default)]
-    pub(crate) contacts: Option<Vec<ContactW<'a>>>,
+    pub(crate) contacts: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
     pub(crate) messages: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
@@ -545,52 +774,68 @@ impl<'a> ItemsW<'a> {
         self.messages.is_none() && self.statuses.is_none() && self.errors.is_none()
     }
 
-    /// Decodes every item into `out`; a bad item becomes an error at `path`.
+    /// Decodes every item into `out`; `path` is the JSON Pointer of the object holding the
+    /// lists (`""` for a flat body). An item that does not decode becomes an
+    /// [`Event::Unknown`] with its location and the reason; a contact that does not decode is
+    /// reported in [`Decoded::errors`] and costs only the profile it carried.
     pub(crate) fn decode_into(self, business: &BusinessRef, path: &str, out: &mut Decoded<'a>) {
-        let contacts = self.contacts.unwrap_or_default();
+        let raw_contacts = self.contacts.unwrap_or_default();
+        let scratch: Vec<std::cell::OnceCell<serde_json::Value>> = raw_contacts
+            .iter()
+            .map(|_| std::cell::OnceCell::new())
+            .collect();
+        let mut contacts = Vec::with_capacity(raw_contacts.len());
+        for (i, (raw, cell)) in raw_contacts.iter().zip(&scratch).enumerate() {
+            match parse::<ContactW<'_>>(raw, cell) {
+                Ok(c) => contacts.push(c),
+                Err(reason) => out.errors.push(ItemError {
+                    path: format!("{path}/contacts/{i}"),
+                    reason,
+                }),
+            }
+        }
         let batch = Batch {
             business,
             contacts: &contacts,
         };
         for (i, raw) in self.messages.unwrap_or_default().into_iter().enumerate() {
-            push(out, raw, message(raw, &batch), || {
-                format!("{path}messages[{i}]")
+            push(out, raw, message(raw, &batch), "messages", || {
+                format!("{path}/messages/{i}")
             });
         }
         for (i, raw) in self.statuses.unwrap_or_default().into_iter().enumerate() {
-            push(out, raw, status(raw, business), || {
-                format!("{path}statuses[{i}]")
+            push(out, raw, status(raw, &batch), "statuses", || {
+                format!("{path}/statuses/{i}")
             });
         }
         // One event per error item, so each keeps its own raw JSON.
         for (i, raw) in self.errors.unwrap_or_default().into_iter().enumerate() {
-            let result = serde_json::from_str::<ErrorW<'_>>(raw.get())
-                .map(|e| {
-                    Event::Errors(ErrorReport {
-                        errors: vec![e.into_api()],
-                        recipient: None,
-                        business: business.clone(),
-                    })
-                })
-                .map_err(|e| e.to_string());
-            push(out, raw, result, || format!("{path}errors[{i}]"));
+            push(out, raw, error_item(raw, business), "errors", || {
+                format!("{path}/errors/{i}")
+            });
         }
     }
 }
 
+/// Adds the event, or, when the item did not decode, an [`Event::Unknown`] carrying the
+/// item's raw JSON, its `name` (the list it sat in, or the provider's name for it), its
+/// location (a JSON Pointer) and the reason: an item is never dropped.
 pub(crate) fn push<'a>(
     out: &mut Decoded<'a>,
     raw: &'a RawValue,
     result: Result<Event, String>,
-    path: impl FnOnce() -> String,
+    name: &str,
+    location: impl FnOnce() -> String,
 ) {
-    match result {
-        Ok(event) => out.events.push(DecodedEvent::new(event, raw)),
-        Err(reason) => out.errors.push(ItemError {
-            path: path(),
-            reason,
-        }),
-    }
+    let event = result.unwrap_or_else(|reason| {
+        Event::Unknown(UnknownEvent {
+            name: Some(name.to_owned()),
+            location: Some(location()),
+            reason: Some(reason),
+            raw: json(raw),
+        })
+    });
+    out.events.push(DecodedEvent::new(event, raw));
 }
 
 /// Decodes a message item that arrived alone (Mobile Gateway's MO `content`).
@@ -615,9 +860,12 @@ pub(crate) fn shape_or_json(e: &serde_json::Error, format: &'static str) -> Webh
     }
 }
 
-pub(crate) fn unknown_event(name: &str, raw: &RawValue) -> Event {
+/// Something this version does not model (no reason: nothing is wrong with it).
+pub(crate) fn unknown_event(name: Option<&str>, location: String, raw: &RawValue) -> Event {
     Event::Unknown(UnknownEvent {
-        name: Some(name.to_owned()),
-        raw: serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null),
+        name: name.map(str::to_owned),
+        location: Some(location),
+        reason: None,
+        raw: json(raw),
     })
 }

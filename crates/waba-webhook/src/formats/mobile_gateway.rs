@@ -13,6 +13,7 @@ use waba_types::{
 };
 
 use super::items::{lone_message, push, shape_or_json};
+use super::lenient;
 use crate::decode::{Decoded, WebhookDecoder};
 use crate::error::WebhookError;
 use crate::request::WebhookRequest;
@@ -23,19 +24,40 @@ pub struct MobileGatewayDecoder;
 
 #[derive(Deserialize)]
 struct CallbackW<'a> {
-    #[serde(borrow, default, deserialize_with = "super::lenient::opt_id")]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     source: Option<Cow<'a, str>>,
     // The seed documents a capital D; accept the lower-case spelling too.
-    #[serde(borrow, default, rename = "Destination", alias = "destination")]
+    #[serde(
+        borrow,
+        default,
+        rename = "Destination",
+        alias = "destination",
+        deserialize_with = "lenient::opt_id"
+    )]
     destination: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     content: Option<&'a RawValue>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     status: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "lenient::opt_id")]
     reference: Option<Cow<'a, str>>,
+}
+
+/// The DLR words onto the unified states [mobile-gateway.md §9b]: `received` (the carrier
+/// reports it received) is delivered, `rejected` and `expired` are failed. Other words are
+/// Meta's (`sent`, `delivered`, `read`, `failed`) or unknown and parse as such. Returns the
+/// word too when it is not the unified one.
+fn dlr_status(word: &str) -> (DeliveryStatus, Option<String>) {
+    let unified = if word.eq_ignore_ascii_case("received") {
+        DeliveryStatus::Delivered
+    } else if word.eq_ignore_ascii_case("rejected") || word.eq_ignore_ascii_case("expired") {
+        DeliveryStatus::Failed
+    } else {
+        return (DeliveryStatus::parse(word), None);
+    };
+    (unified, Some(word.to_owned()))
 }
 
 impl WebhookDecoder for MobileGatewayDecoder {
@@ -53,45 +75,28 @@ impl WebhookDecoder for MobileGatewayDecoder {
             phone_number_id: cb.destination.as_deref().map(str::to_owned),
             ..BusinessRef::default()
         };
-        match (cb.content, cb.status) {
-            (Some(content), _) => {
-                let result = mo(content, cb.id.as_deref(), cb.source.as_deref(), &business);
-                push(&mut out, raw, result, || "content".to_owned());
-            }
-            (None, Some(status)) => {
-                let id = cb.id.ok_or_else(|| shape("a DLR callback without an id"))?;
-                out.events.push(crate::decode::DecodedEvent::new(
-                    Event::Status(StatusUpdate {
-                        message_id: id.into_owned().into(),
-                        status: DeliveryStatus::parse(&status),
-                        timestamp: None,
-                        recipient: None,
-                        business,
-                        client_reference: cb
-                            .reference
-                            .filter(|r| !r.is_empty())
-                            .map(Cow::into_owned),
-                        errors: Vec::new(),
-                        conversation: None,
-                        pricing: None,
-                    }),
-                    raw,
-                ));
-            }
+        // A JSON object that fits neither callback is still kept, as an unknown event with
+        // the reason: a provider that changed its shape must not lose a message silently.
+        let result = match (cb.content, cb.status) {
+            (Some(content), _) => mo(content, cb.id.as_deref(), cb.source.as_deref(), &business),
+            (None, Some(word)) => match cb.id {
+                Some(id) => {
+                    let (status, raw_status) = dlr_status(&word);
+                    let mut update = StatusUpdate::new(id.into_owned(), status);
+                    update.raw_status = raw_status;
+                    update.business = business;
+                    update.client_reference =
+                        cb.reference.filter(|r| !r.is_empty()).map(Cow::into_owned);
+                    Ok(Event::Status(update))
+                }
+                None => Err("a DLR callback (status) without an id".to_owned()),
+            },
             (None, None) => {
-                return Err(shape(
-                    "neither an MO callback (content) nor a DLR callback (status)",
-                ));
+                Err("neither an MO callback (content) nor a DLR callback (status)".to_owned())
             }
-        }
+        };
+        push(&mut out, raw, result, "mobile-gateway", String::new);
         Ok(out)
-    }
-}
-
-fn shape(reason: &str) -> WebhookError {
-    WebhookError::Shape {
-        format: "mobile-gateway",
-        reason: reason.to_owned(),
     }
 }
 
@@ -127,7 +132,9 @@ fn mo(
         id: id.unwrap_or_default().to_owned().into(),
         from: WaId(source.unwrap_or_default().to_owned()),
         from_user_id: None,
+        from_parent_user_id: None,
         profile_name: None,
+        username: None,
         timestamp: 0,
         business: business.clone(),
         group_id: None,
@@ -136,6 +143,7 @@ fn mo(
         content: InboundContent::Unknown {
             type_name: "binary".to_owned(),
             raw: serde_json::json!({ "base64": trimmed.trim(), "len": bytes.len() }),
+            reason: None,
         },
         errors: Vec::new(),
     }))

@@ -36,7 +36,8 @@ pub(crate) fn decode_flat<'a>(
 ) {
     if items.is_empty() {
         if let Ok(raw) = serde_json::from_slice::<&RawValue>(body) {
-            push(out, raw, Ok(unknown_event("onprem", raw)), String::new);
+            let event = unknown_event(Some("onprem"), String::new(), raw);
+            push(out, raw, Ok(event), "onprem", String::new);
         }
         return;
     }

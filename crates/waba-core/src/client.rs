@@ -15,7 +15,7 @@ use crate::provider::{
 };
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
-use crate::window::CustomerWindow;
+use crate::window::{WindowStore, now_secs};
 
 /// The default rate limit per sending number, messages a second (seed generic-v2's 50 msg/s).
 pub const DEFAULT_RATE_PER_SECOND: u32 = 50;
@@ -54,7 +54,7 @@ struct Inner {
     limiter: Option<RateLimiter>,
     concurrency: usize,
     validate: bool,
-    window: Option<Arc<CustomerWindow>>,
+    window: Option<Arc<dyn WindowStore>>,
     fallback: Option<Template>,
 }
 
@@ -67,7 +67,7 @@ pub struct ClientBuilder {
     rate: Option<(u32, u32)>,
     concurrency: usize,
     validate: bool,
-    window: Option<Arc<CustomerWindow>>,
+    window: Option<Arc<dyn WindowStore>>,
     fallback: Option<Template>,
 }
 
@@ -112,8 +112,11 @@ impl ClientBuilder {
 
     /// Checks the 24-hour window before free-form sends: to a customer whose window is
     /// closed, they fail locally with [`ErrorKind::OutsideCustomerWindow`] (no request), or
-    /// go as the fallback template when one is set.
-    pub fn customer_window(mut self, window: Arc<CustomerWindow>) -> Self {
+    /// go as the fallback template when one is set. Any [`WindowStore`]: the in-process
+    /// [`crate::CustomerWindow`], or a shared one so that replicas see each other's
+    /// windows; when the store cannot answer, the send fails with a retryable error and
+    /// nothing is sent.
+    pub fn customer_window(mut self, window: Arc<dyn WindowStore>) -> Self {
         self.window = Some(window);
         self
     }
@@ -184,7 +187,7 @@ impl Client {
         async move {
             self.check(message)?;
             let fallback;
-            let message = match self.window_check(message)? {
+            let message = match self.window_check(message).await? {
                 Some(template) => {
                     fallback = template;
                     &fallback
@@ -204,8 +207,9 @@ impl Client {
             if let (Err(e), Some(window), Recipient::Individual(to)) =
                 (&result, &self.inner.window, &message.to)
                 && e.kind() == &ErrorKind::OutsideCustomerWindow
+                && let Err(store) = window.close(to.digits()).await
             {
-                window.close(to);
+                tracing::warn!(error = %store, "the window store could not record a closed window");
             }
             result
         }
@@ -260,11 +264,14 @@ impl Client {
 
     /// `Some(template message)` when the window is closed and a fallback is set; an error
     /// when it is closed without one; `None` when the message may go as it is.
-    fn window_check(&self, message: &OutboundMessage) -> Result<Option<OutboundMessage>, Error> {
+    async fn window_check(
+        &self,
+        message: &OutboundMessage,
+    ) -> Result<Option<OutboundMessage>, Error> {
         let (Some(window), Recipient::Individual(to)) = (&self.inner.window, &message.to) else {
             return Ok(None);
         };
-        if message.content.is_template() || window.is_open(to) {
+        if message.content.is_template() || window.is_open_at(to.digits(), now_secs()).await? {
             return Ok(None);
         }
         match &self.inner.fallback {

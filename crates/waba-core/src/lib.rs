@@ -59,7 +59,7 @@ pub use provider::{
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
-pub use window::{CustomerWindow, WINDOW};
+pub use window::{CustomerWindow, WINDOW, WindowStore, window_key};
 
 /// Re-exported so adapters and users name one version.
 pub use waba_types as types;

@@ -4,10 +4,73 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
 use waba_types::{Event, PhoneNumber, WaId};
+
+use crate::error::Error;
 
 /// How long a customer's message keeps the window open (every provider's rule).
 pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// Where the 24-hour windows of one business number live: in this process
+/// ([`CustomerWindow`]) or shared by several (the `waba-redis` crate's keys with a 24-hour
+/// expiry), so that a window opened by a message one replica received lets a free-form send
+/// through on another.
+///
+/// Customers are keyed by the string the caller gives ([`window_key`] of a phone number
+/// or WhatsApp id: digits without `+`). A store that cannot answer returns a retryable
+/// [`Error`] (kind `Transport(Connect)`): nothing was sent.
+#[async_trait]
+pub trait WindowStore: std::fmt::Debug + Send + Sync + 'static {
+    /// Records that `customer` wrote at `unix_secs`; an older time never moves a window back.
+    async fn customer_wrote(&self, customer: &str, unix_secs: u64) -> Result<(), Error>;
+    /// When `customer` last wrote, if their window may still be open.
+    async fn last_wrote(&self, customer: &str) -> Result<Option<u64>, Error>;
+    /// Closes `customer`'s window (the provider said it is closed).
+    async fn close(&self, customer: &str) -> Result<(), Error>;
+
+    /// Whether free-form messages to `customer` are allowed at `unix_secs`.
+    async fn is_open_at(&self, customer: &str, unix_secs: u64) -> Result<bool, Error> {
+        Ok(self
+            .last_wrote(customer)
+            .await?
+            .is_some_and(|at| unix_secs < at.saturating_add(WINDOW.as_secs())))
+    }
+
+    /// Opens the window for the sender of an inbound message event; other events are
+    /// ignored. The event's own timestamp counts (now when it has none).
+    async fn record(&self, event: &Event) -> Result<(), Error> {
+        match message_opening(event) {
+            Some((customer, at)) => self.customer_wrote(&customer, at).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// The store key of a customer: the number's digits, without `+`.
+pub fn window_key(customer: &str) -> &str {
+    customer.trim_start_matches('+')
+}
+
+/// The customer and time an inbound message opens a window for.
+fn message_opening(event: &Event) -> Option<(String, u64)> {
+    let Event::Message(m) = event else {
+        return None;
+    };
+    let at = if m.timestamp == 0 {
+        now_secs()
+    } else {
+        m.timestamp
+    };
+    Some((window_key(m.from.as_str()).to_owned(), at))
+}
+
+/// The current time, Unix seconds.
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Tracks, per customer, when their last message arrived, so that free-form messages to a
 /// customer who has not written in 24 hours fail locally instead of at the provider (Cloud
@@ -32,12 +95,6 @@ struct Tracked {
 /// The smallest map that is swept: below it, expired entries cost less than sweeping.
 const MIN_SWEEP: usize = 1024;
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl CustomerWindow {
     /// An empty tracker: every window closed.
     pub fn new() -> Self {
@@ -46,19 +103,17 @@ impl CustomerWindow {
 
     /// Opens the window for the sender of an inbound message event; other events are ignored.
     pub fn observe(&self, event: &Event) {
-        if let Event::Message(m) = event {
-            let at = if m.timestamp == 0 {
-                now_secs()
-            } else {
-                m.timestamp
-            };
-            self.customer_wrote(&m.from, at);
+        if let Some((customer, at)) = message_opening(event) {
+            self.wrote(customer, at);
         }
     }
 
     /// Records that `customer` wrote at `unix_secs`.
     pub fn customer_wrote(&self, customer: &WaId, unix_secs: u64) {
-        let key = customer.as_str().trim_start_matches('+').to_owned();
+        self.wrote(window_key(customer.as_str()).to_owned(), unix_secs);
+    }
+
+    fn wrote(&self, key: String, unix_secs: u64) {
         let mut t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = t.last_inbound.entry(key).or_insert(unix_secs);
         *entry = (*entry).max(unix_secs);
@@ -103,6 +158,33 @@ impl CustomerWindow {
     }
 }
 
+#[async_trait]
+impl WindowStore for CustomerWindow {
+    async fn customer_wrote(&self, customer: &str, unix_secs: u64) -> Result<(), Error> {
+        self.wrote(window_key(customer).to_owned(), unix_secs);
+        Ok(())
+    }
+
+    async fn last_wrote(&self, customer: &str) -> Result<Option<u64>, Error> {
+        Ok(self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
+            .get(window_key(customer))
+            .copied())
+    }
+
+    async fn close(&self, customer: &str) -> Result<(), Error> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
+            .remove(window_key(customer));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +202,20 @@ mod tests {
         assert!(w.is_open_at(&c, 1_000 + 24 * 3600 - 1));
         w.close(&c);
         assert!(!w.is_open_at(&c, 1_001));
+    }
+
+    #[tokio::test]
+    async fn the_store_trait_sees_what_the_tracker_sees() {
+        let w = CustomerWindow::new();
+        let store: &dyn WindowStore = &w;
+        assert!(!store.is_open_at("16315551003", 2_000).await.unwrap());
+        store.customer_wrote("+16315551003", 2_000).await.unwrap();
+        let c: PhoneNumber = "+16315551003".parse().unwrap();
+        assert!(w.is_open_at(&c, 2_001));
+        assert!(store.is_open_at("16315551003", 2_001).await.unwrap());
+        assert_eq!(store.last_wrote("16315551003").await.unwrap(), Some(2_000));
+        store.close("16315551003").await.unwrap();
+        assert!(!w.is_open_at(&c, 2_001));
     }
 
     #[test]

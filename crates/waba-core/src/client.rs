@@ -27,7 +27,8 @@ pub const DEFAULT_BROADCAST_CONCURRENCY: usize = 16;
 ///   check against the provider's [`Capabilities`];
 /// - retries of retryable failures with backoff that honours `Retry-After`, never repeating
 ///   a send that may have been delivered unless the policy allows it;
-/// - a token-bucket rate limit per sending number;
+/// - a rate limit per sending number that adapts to the provider's: a throttle lowers the
+///   rate and is waited out and retried without spending an attempt ([`RateLimiter`]);
 /// - broadcasts that return exactly one outcome per recipient.
 ///
 /// `Client` is itself a [`Provider`], so [`crate::ProviderExt`] works on it, and it can be
@@ -176,6 +177,12 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The rate limiter sends go through, when there is one; its
+    /// [`stats`](RateLimiter::stats) show how it adapted to the provider.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
     /// Validates, rate-limits and sends one message, retrying by the policy.
     pub async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         let span = tracing::info_span!(
@@ -196,12 +203,7 @@ impl Client {
             };
             let key = message.from.as_ref().map_or("", PhoneNumber::as_str);
             let result = self
-                .with_retry(false, || async {
-                    if let Some(limiter) = &self.inner.limiter {
-                        limiter.acquire(key).await;
-                    }
-                    self.inner.provider.send(message).await
-                })
+                .with_retry(false, Some((key, 1)), || self.inner.provider.send(message))
                 .await;
             // The provider knows better than our tracker: remember that the window is closed.
             if let (Err(e), Some(window), Recipient::Individual(to)) =
@@ -248,18 +250,26 @@ impl Client {
                 }
             }
         }
-        futures_util::stream::iter(to.iter().cloned())
-            .map(|recipient| async move {
-                let message = OutboundMessage::new(recipient.clone(), content.clone());
-                let result = self.send_unchecked(&message).await;
-                BroadcastOutcome {
-                    to: recipient,
-                    result,
-                }
-            })
-            .buffered(self.inner.concurrency)
-            .collect()
-            .await
+        // Unordered, then put back in order: a send waiting out a throttle or a backoff must
+        // not hold back the others, as it would at the head of an ordered buffer.
+        let mut outcomes: Vec<(usize, BroadcastOutcome)> =
+            futures_util::stream::iter(to.iter().cloned().enumerate())
+                .map(|(n, recipient)| async move {
+                    let message = OutboundMessage::new(recipient.clone(), content.clone());
+                    let result = self.send_unchecked(&message).await;
+                    (
+                        n,
+                        BroadcastOutcome {
+                            to: recipient,
+                            result,
+                        },
+                    )
+                })
+                .buffer_unordered(self.inner.concurrency)
+                .collect()
+                .await;
+        outcomes.sort_unstable_by_key(|(n, _)| *n);
+        outcomes.into_iter().map(|(_, o)| o).collect()
     }
 
     /// `Some(template message)` when the window is closed and a fallback is set; an error
@@ -292,13 +302,8 @@ impl Client {
     }
 
     async fn send_unchecked(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
-        self.with_retry(false, || async {
-            if let Some(limiter) = &self.inner.limiter {
-                limiter.acquire("").await;
-            }
-            self.inner.provider.send(message).await
-        })
-        .await
+        self.with_retry(false, Some(("", 1)), || self.inner.provider.send(message))
+            .await
     }
 
     async fn native_broadcast(
@@ -306,14 +311,10 @@ impl Client {
         to: &[PhoneNumber],
         content: &Content,
     ) -> Result<Vec<BroadcastOutcome>, Error> {
+        let n = u32::try_from(to.len()).unwrap_or(u32::MAX);
         let outcomes = self
-            .with_retry(false, || async {
-                if let Some(limiter) = &self.inner.limiter {
-                    limiter
-                        .acquire_n("", u32::try_from(to.len()).unwrap_or(u32::MAX))
-                        .await;
-                }
-                self.inner.provider.broadcast(to, content).await
+            .with_retry(false, Some(("", n)), || {
+                self.inner.provider.broadcast(to, content)
             })
             .await?;
         Ok(reconcile(to, outcomes, &self.inner.provider.id()))
@@ -339,23 +340,74 @@ impl Client {
     }
 
     /// Runs `op` until it succeeds, fails for good, or the policy says stop.
-    async fn with_retry<T, F, Fut>(&self, idempotent: bool, mut op: F) -> Result<T, Error>
+    ///
+    /// With `limit = Some((key, n))` and a rate limiter, each attempt first takes leave for `n`
+    /// messages from the sending number `key`, and hands the answer back so the rate adapts.
+    /// A throttle (the provider's rate-limit answer) spends no attempt: nothing was sent, so
+    /// the operation waits (the `Retry-After`, the limiter's lowered rate, and a backoff when
+    /// the same operation is throttled again) and goes again, for at most the policy's
+    /// `max_throttle_wait`.
+    async fn with_retry<T, F, Fut>(
+        &self,
+        idempotent: bool,
+        limit: Option<(&str, u32)>,
+        mut op: F,
+    ) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
+        let policy = &self.inner.retry;
+        let limiter = self.inner.limiter.as_ref().filter(|_| limit.is_some());
         let mut attempt = 1;
+        let mut throttles = 0;
+        let mut first_throttle = None;
         loop {
-            match op().await {
-                Ok(v) => return Ok(v),
-                Err(e) => match self.inner.retry.next_delay(&e, attempt, idempotent) {
-                    Some(delay) => {
-                        tracing::debug!(attempt, ?delay, error = %e, "retrying");
-                        tokio::time::sleep(delay).await;
-                        attempt += 1;
+            let permit = match (limiter, limit) {
+                (Some(l), Some((key, n))) => Some(l.acquire_n(key, n).await),
+                _ => None,
+            };
+            let e = match op().await {
+                Ok(v) => {
+                    if let (Some(l), Some(p)) = (limiter, &permit) {
+                        l.on_success(p);
                     }
-                    None => return Err(e),
-                },
+                    return Ok(v);
+                }
+                Err(e) => e,
+            };
+            if let ErrorKind::RateLimited { retry_after } = e.kind()
+                && !e.maybe_delivered()
+            {
+                let since = *first_throttle.get_or_insert_with(tokio::time::Instant::now);
+                if retry_after.is_some_and(|after| after > policy.max_retry_after)
+                    || since.elapsed() >= policy.max_throttle_wait
+                {
+                    return Err(e);
+                }
+                throttles += 1;
+                let wait = if let (Some(l), Some(p)) = (limiter, &permit) {
+                    // The limiter holds the key for the `Retry-After` and paces it at the
+                    // lowered rate; a send throttled again also backs off on its own (a
+                    // limit on one recipient, not the number, would keep throttling it).
+                    l.on_throttled(p, *retry_after);
+                    (throttles > 1).then(|| policy.backoff(throttles - 1))
+                } else {
+                    Some(retry_after.unwrap_or_else(|| policy.backoff(throttles)))
+                };
+                tracing::debug!(throttles, ?wait, error = %e, "throttled; sending again");
+                if let Some(wait) = wait {
+                    tokio::time::sleep(wait).await;
+                }
+                continue;
+            }
+            match policy.next_delay(&e, attempt, idempotent) {
+                Some(delay) => {
+                    tracing::debug!(attempt, ?delay, error = %e, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(e),
             }
         }
     }
@@ -421,32 +473,34 @@ impl Provider for Client {
             .with_provider(self.id())
         })?;
         // An upload that may have gone through only leaves an unused file behind: safe to repeat.
-        self.with_retry(true, || self.inner.provider.upload_media(upload.clone()))
-            .await
+        self.with_retry(true, None, || {
+            self.inner.provider.upload_media(upload.clone())
+        })
+        .await
     }
 
     async fn download_media(&self, id: &MediaId) -> Result<MediaDownload, Error> {
-        self.with_retry(true, || self.inner.provider.download_media(id))
+        self.with_retry(true, None, || self.inner.provider.download_media(id))
             .await
     }
 
     async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
-        self.with_retry(true, || self.inner.provider.mark_read(id))
+        self.with_retry(true, None, || self.inner.provider.mark_read(id))
             .await
     }
 
     async fn typing_indicator(&self, id: &MessageId) -> Result<(), Error> {
-        self.with_retry(true, || self.inner.provider.typing_indicator(id))
+        self.with_retry(true, None, || self.inner.provider.typing_indicator(id))
             .await
     }
 
     async fn message(&self, id: &MessageId) -> Result<MessageRecord, Error> {
-        self.with_retry(true, || self.inner.provider.message(id))
+        self.with_retry(true, None, || self.inner.provider.message(id))
             .await
     }
 
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
-        self.with_retry(true, || self.inner.provider.check_contacts(numbers))
+        self.with_retry(true, None, || self.inner.provider.check_contacts(numbers))
             .await
     }
 }

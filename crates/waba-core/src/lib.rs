@@ -56,7 +56,7 @@ pub use provider::{
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
     TemplateInfo,
 };
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{Permit, RateLimiter, RateStats};
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
 pub use window::{CustomerWindow, WINDOW, WindowStore, window_key};

@@ -8,7 +8,10 @@ use crate::error::Error;
 ///
 /// Only errors whose kind is retryable are retried ([`Error::is_retryable`]), at most
 /// `max_attempts` times in all, waiting an exponentially growing, jittered backoff, or
-/// `Retry-After` when the provider gave a longer one. A message send whose failure
+/// `Retry-After` when the provider gave a longer one. Being throttled
+/// ([`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited)) is not a failure of the
+/// request and spends no attempt: the client waits (`Retry-After`, or the rate limiter's
+/// lowered rate) and tries again, for at most `max_throttle_wait`. A message send whose failure
 /// [`maybe_delivered`](Error::maybe_delivered) is not retried unless
 /// `retry_maybe_delivered` is set, since it could reach the customer twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +32,9 @@ pub struct RetryPolicy {
     /// Retry sends that may already have been delivered (a possible duplicate message).
     /// Default off.
     pub retry_maybe_delivered: bool,
+    /// How long one operation keeps waiting and retrying after its first throttle before it
+    /// fails with the rate-limit error. Default 5 minutes; zero fails at the first throttle.
+    pub max_throttle_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -40,15 +46,17 @@ impl Default for RetryPolicy {
             jitter: true,
             max_retry_after: Duration::from_secs(60),
             retry_maybe_delivered: false,
+            max_throttle_wait: Duration::from_secs(300),
         }
     }
 }
 
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries at all, not even after a throttle.
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
+            max_throttle_wait: Duration::ZERO,
             ..Self::default()
         }
     }
@@ -73,6 +81,13 @@ impl RetryPolicy {
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
         self.max_backoff = max;
+        self
+    }
+
+    /// Sets how long an operation keeps retrying after being throttled.
+    #[must_use]
+    pub fn with_max_throttle_wait(mut self, wait: Duration) -> Self {
+        self.max_throttle_wait = wait;
         self
     }
 

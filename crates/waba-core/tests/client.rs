@@ -217,7 +217,7 @@ async fn the_rate_limiter_holds_its_rate() {
 async fn each_sending_number_has_its_own_bucket() {
     let limiter = RateLimiter::new(1, 1);
     let start = Instant::now();
-    limiter.acquire("+15550001").await;
+    let _ = limiter.acquire("+15550001").await;
     limiter.acquire("+15550002").await;
     assert_eq!(start.elapsed(), Duration::ZERO);
     limiter.acquire("+15550001").await;
@@ -234,6 +234,139 @@ async fn client_sends_are_rate_limited() {
     }
     assert_eq!(start.elapsed(), Duration::from_secs(2));
     assert_eq!(stub.sent().len(), 60);
+}
+
+fn throttled() -> Error {
+    Error::new(ErrorKind::RateLimited { retry_after: None }).with_api_code(130_429)
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttles_spend_no_attempt() {
+    let stub = StubProvider::new_ok();
+    for _ in 0..5 {
+        stub.push_error(throttled());
+    }
+    stub.push_error(Error::new(ErrorKind::Server));
+    let receipt = client(&stub, exact(2)).send(&text()).await.unwrap();
+    assert_eq!(receipt.id.as_str(), "stub-1");
+    // Five throttles and one server error, then the send: one retry spent of one allowed.
+    assert_eq!(stub.attempts(), 7);
+    assert_eq!(stub.sent().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_send_throttled_past_the_budget_fails_with_the_throttle() {
+    let stub = StubProvider::new_ok();
+    for _ in 0..100 {
+        stub.push_error(Error::new(ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+        }));
+    }
+    let start = Instant::now();
+    let policy = exact(3).with_max_throttle_wait(Duration::from_secs(3));
+    let err = client(&stub, policy).send(&text()).await.unwrap_err();
+    assert_eq!(err.kind().name(), "rate_limited");
+    assert_eq!(stub.attempts(), 4, "throttled at 0, 1, 2 and 3 s");
+    assert_eq!(start.elapsed(), Duration::from_secs(3));
+
+    let stub = StubProvider::new_ok();
+    stub.push_error(throttled());
+    let err = client(&stub, RetryPolicy::none())
+        .send(&text())
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some(130_429), "no retries at all");
+    assert_eq!(stub.attempts(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_limiter_drops_once_per_rate_and_recovers() {
+    let limiter = RateLimiter::new(100, 100);
+    let mut permits = Vec::new();
+    for _ in 0..10 {
+        permits.push(limiter.acquire("").await);
+    }
+    // Ten sends let through at the same rate, all throttled: one decrease, not ten.
+    for p in &permits {
+        limiter.on_throttled(p, None);
+    }
+    let stats = limiter.stats("").unwrap();
+    assert!((stats.current - 90.0).abs() < 1e-9, "{stats:?}");
+    assert_eq!(stats.throttled, 10);
+    // A send let through at the new rate and throttled lowers it again.
+    let p = limiter.acquire("").await;
+    limiter.on_throttled(&p, None);
+    assert!((limiter.stats("").unwrap().current - 81.0).abs() < 1e-9);
+    // Successes bring it back, gradually, and never above the configured rate.
+    limiter.on_success(&p);
+    let after_one = limiter.stats("").unwrap().current;
+    assert!(after_one > 81.0 && after_one < 82.0, "{after_one}");
+    for _ in 0..10_000 {
+        limiter.on_success(&p);
+    }
+    assert!((limiter.stats("").unwrap().current - 100.0).abs() < 1e-9);
+    assert!(limiter.stats("+15550009").is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_holds_every_send_from_that_number() {
+    let limiter = Arc::new(RateLimiter::new(1000, 1000));
+    let start = Instant::now();
+    let p = limiter.acquire("+15550001").await;
+    limiter.on_throttled(&p, Some(Duration::from_secs(2)));
+    // Another number is not held.
+    limiter.acquire("+15550002").await;
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let l = limiter.clone();
+        tasks.push(tokio::spawn(async move {
+            l.acquire("+15550001").await;
+            start.elapsed()
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.push(t.await.unwrap());
+    }
+    times.sort();
+    assert_eq!(times[0], Duration::from_secs(2), "{times:?}");
+    // Paced at the lowered rate (900/s) after the wait, not in one burst.
+    assert!(times[4] > times[0], "{times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_broadcast_above_the_providers_throughput_fails_no_one() {
+    // Configured at 2,000/s against a provider that takes 80/s (Meta's default per number).
+    let stub = StubProvider::new_ok()
+        .with_latency(Duration::from_millis(5))
+        .with_throughput_limit(80);
+    let client = Client::builder(stub.shared())
+        .rate_limit(2000)
+        .retry(exact(3))
+        .build();
+    let recipients: Vec<_> = (0..2000).map(to).collect();
+    let start = Instant::now();
+    let outcomes = client.broadcast(&recipients, &Content::text("sale")).await;
+    let elapsed = start.elapsed();
+    let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed: {:?}",
+        failed.len(),
+        failed[0]
+    );
+    assert_eq!(stub.sent().len(), 2000, "each recipient exactly once");
+    let stats = client.rate_limiter().unwrap().stats("").unwrap();
+    assert!(stats.throttled > 0 && stub.throttled() == stats.throttled);
+    assert!(stats.current < 200.0, "the rate adapted: {stats:?}");
+    // The provider's bucket holds 80, then 80 a second: 24 s at best; within 10 %.
+    assert!(
+        elapsed >= Duration::from_secs(24) && elapsed <= Duration::from_millis(26_400),
+        "{elapsed:?}"
+    );
+    // Throttled requests are a small share of the traffic, not most of it.
+    assert!(stub.throttled() < 200, "{} throttled", stub.throttled());
 }
 
 #[tokio::test(start_paused = true)]

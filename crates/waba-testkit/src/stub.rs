@@ -17,6 +17,9 @@ struct State {
     attempts: u64,
     script: VecDeque<Error>,
     failing: HashMap<PhoneNumber, ErrorKind>,
+    /// The throughput bucket: tokens left and when they were counted.
+    bucket: Option<(f64, tokio::time::Instant)>,
+    throttled: u64,
 }
 
 /// A provider for tests: it accepts messages, records them, and hands out ids
@@ -31,6 +34,7 @@ pub struct StubProvider {
     next_id: Arc<AtomicU64>,
     capabilities: Capabilities,
     latency: Duration,
+    throughput: Option<u32>,
 }
 
 impl std::fmt::Debug for StubProvider {
@@ -51,6 +55,7 @@ impl StubProvider {
             next_id: Arc::new(AtomicU64::new(1)),
             capabilities,
             latency: Duration::ZERO,
+            throughput: None,
         }
     }
 
@@ -65,6 +70,16 @@ impl StubProvider {
     #[must_use]
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// Accepts at most `per_second` sends a second, in bursts of as many (a token bucket on
+    /// tokio's clock, like Meta's per-number throughput); a send over it fails with
+    /// [`ErrorKind::RateLimited`] and Cloud code 130429, without `Retry-After`, as Meta's
+    /// does. Throttled sends are counted ([`Self::throttled`]), not recorded.
+    #[must_use]
+    pub fn with_throughput_limit(mut self, per_second: u32) -> Self {
+        self.throughput = Some(per_second.max(1));
         self
     }
 
@@ -96,6 +111,11 @@ impl StubProvider {
         self.lock().sent.clone()
     }
 
+    /// How many sends the throughput limit refused.
+    pub fn throttled(&self) -> u64 {
+        self.lock().throttled
+    }
+
     /// How many times `send` was called, failures included.
     pub fn attempts(&self) -> u64 {
         self.lock().attempts
@@ -120,6 +140,20 @@ impl Provider for StubProvider {
         state.attempts += 1;
         if let Some(e) = state.script.pop_front() {
             return Err(e.with_provider(ProviderId::STUB));
+        }
+        if let Some(rate) = self.throughput {
+            let rate = f64::from(rate);
+            let now = tokio::time::Instant::now();
+            let (tokens, last) = state.bucket.get_or_insert((rate, now));
+            *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(rate);
+            *last = now;
+            if *tokens < 1.0 {
+                state.throttled += 1;
+                return Err(Error::new(ErrorKind::RateLimited { retry_after: None })
+                    .with_api_code(130_429)
+                    .with_provider(ProviderId::STUB));
+            }
+            *tokens -= 1.0;
         }
         if let Some(kind) = message.to.phone().and_then(|p| state.failing.get(p)) {
             return Err(Error::new(kind.clone()).with_provider(ProviderId::STUB));

@@ -13,7 +13,7 @@ use crate::provider::{
     BroadcastOutcome, Capabilities, ContactCheck, MediaDownload, MediaUpload, MessageRecord,
     Provider, ProviderId, SendReceipt, SharedProvider,
 };
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimitStore, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::window::{WindowStore, now_secs};
 
@@ -52,7 +52,9 @@ struct Inner {
     provider: SharedProvider,
     capabilities: Capabilities,
     retry: RetryPolicy,
-    limiter: Option<RateLimiter>,
+    limiter: Option<Arc<dyn RateLimitStore>>,
+    /// The same limiter when it is the in-memory one (for its stats).
+    memory_limiter: Option<Arc<RateLimiter>>,
     concurrency: usize,
     validate: bool,
     window: Option<Arc<dyn WindowStore>>,
@@ -66,6 +68,7 @@ pub struct ClientBuilder {
     provider: SharedProvider,
     retry: RetryPolicy,
     rate: Option<(u32, u32)>,
+    store: Option<Arc<dyn RateLimitStore>>,
     concurrency: usize,
     validate: bool,
     window: Option<Arc<dyn WindowStore>>,
@@ -95,6 +98,16 @@ impl ClientBuilder {
     /// No rate limit (the provider's own throttling still applies).
     pub fn no_rate_limit(mut self) -> Self {
         self.rate = None;
+        self.store = None;
+        self
+    }
+
+    /// Keeps the rate limit in `store` instead of this process: a shared store (Redis) gives
+    /// replicas sending from the same numbers the rate between them. Its rate replaces
+    /// [`rate_limit`](Self::rate_limit). When the store cannot answer, sends fail with a
+    /// retryable error and nothing is sent.
+    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -133,10 +146,17 @@ impl ClientBuilder {
         let mut capabilities = self.provider.capabilities().clone();
         // The client fans out itself where the provider cannot.
         capabilities.broadcast = true;
+        let memory = match (&self.store, self.rate) {
+            (None, Some((r, b))) => Some(Arc::new(RateLimiter::new(r, b))),
+            _ => None,
+        };
         Client {
             inner: Arc::new(Inner {
                 capabilities,
-                limiter: self.rate.map(|(r, b)| RateLimiter::new(r, b)),
+                limiter: self
+                    .store
+                    .or_else(|| memory.clone().map(|m| m as Arc<dyn RateLimitStore>)),
+                memory_limiter: memory,
                 provider: self.provider,
                 retry: self.retry,
                 concurrency: self.concurrency,
@@ -160,6 +180,7 @@ impl Client {
             provider: provider.into(),
             retry: RetryPolicy::default(),
             rate: Some((DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_PER_SECOND)),
+            store: None,
             concurrency: DEFAULT_BROADCAST_CONCURRENCY,
             validate: true,
             window: None,
@@ -180,7 +201,7 @@ impl Client {
     /// The rate limiter sends go through, when there is one; its
     /// [`stats`](RateLimiter::stats) show how it adapted to the provider.
     pub fn rate_limiter(&self) -> Option<&RateLimiter> {
-        self.inner.limiter.as_ref()
+        self.inner.memory_limiter.as_deref()
     }
 
     /// Validates, rate-limits and sends one message, retrying by the policy.
@@ -364,13 +385,13 @@ impl Client {
         let mut first_throttle = None;
         loop {
             let permit = match (limiter, limit) {
-                (Some(l), Some((key, n))) => Some(l.acquire_n(key, n).await),
+                (Some(l), Some((key, n))) => Some(l.acquire_n(key, n).await?),
                 _ => None,
             };
             let e = match op().await {
                 Ok(v) => {
                     if let (Some(l), Some(p)) = (limiter, &permit) {
-                        l.on_success(p);
+                        l.on_success(p).await;
                     }
                     return Ok(v);
                 }
@@ -390,7 +411,7 @@ impl Client {
                     // The limiter holds the key for the `Retry-After` and paces it at the
                     // lowered rate; a send throttled again also backs off on its own (a
                     // limit on one recipient, not the number, would keep throttling it).
-                    l.on_throttled(p, *retry_after);
+                    l.on_throttled(p, *retry_after).await;
                     (throttles > 1).then(|| policy.backoff(throttles - 1))
                 } else {
                     Some(retry_after.unwrap_or_else(|| policy.backoff(throttles)))

@@ -56,7 +56,9 @@ pub use provider::{
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
     TemplateInfo,
 };
-pub use rate_limit::{Permit, RateLimiter, RateStats};
+pub use rate_limit::{
+    DECREASE, FLOOR, Permit, RECOVERY_PER_SUCCESS, RateLimitStore, RateLimiter, RateStats,
+};
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
 pub use window::{CustomerWindow, WINDOW, WindowStore, window_key};

@@ -569,3 +569,146 @@ fn now() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+fn limited_client(
+    sandbox: &waba_sandbox::SandboxHandle,
+    limiter: Arc<dyn waba_core::RateLimitStore>,
+) -> waba_core::Client {
+    let account = sandbox.cloud();
+    let config = waba_provider_cloud::CloudConfig::new()
+        .with_base_url(sandbox.url("cloud"))
+        .with_access_token(waba_auth::SecretString::from(account.access_token.clone()))
+        .with_phone_number_id(account.phone_number_id.clone());
+    let provider = waba_provider_cloud::CloudProvider::new(config).unwrap();
+    waba_core::Client::builder(waba_core::SharedProvider::new(provider))
+        .rate_limit_store(limiter)
+        .build()
+}
+
+/// Three clients, each on its own connection, share a limit of R messages a second for one
+/// number: together they send at R (within 2%), and the provider, which allows R, throttles
+/// none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_senders_share_one_rate() {
+    use waba_core::ProviderExt;
+    const R: u32 = 100;
+    const PER_CLIENT: usize = 200;
+    let prefix = a_prefix(&state().await);
+    let sandbox = waba_sandbox::Sandbox::builder()
+        .lifecycle(None)
+        .enforce_window(false)
+        .rate_limit(Some(R))
+        .start()
+        .await
+        .unwrap();
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        let state = RedisState::connect(&server_url().await)
+            .await
+            .unwrap()
+            .with_prefix(prefix.clone());
+        clients.push(limited_client(&sandbox, Arc::new(state.rate_limiter(R, 1))));
+    }
+    let done: Arc<Mutex<Vec<tokio::time::Instant>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for (c, client) in clients.into_iter().enumerate() {
+        // Eight sends in flight per client, so the limiter, not the round trip, sets the pace.
+        for lane in 0..8 {
+            let (client, done) = (client.clone(), done.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut failed = Vec::new();
+                for i in (lane..PER_CLIENT).step_by(8) {
+                    let to: waba_types::PhoneNumber = format!("+1631556{c}{i:03}").parse().unwrap();
+                    match client.send_text(to, "sale today").await {
+                        Ok(_) => done.lock().unwrap().push(tokio::time::Instant::now()),
+                        Err(e) => failed.push(e.to_string()),
+                    }
+                }
+                failed
+            }));
+        }
+    }
+    let mut failed = Vec::new();
+    for t in tasks {
+        failed.extend(t.await.unwrap());
+    }
+    assert!(failed.is_empty(), "failed sends: {failed:?}");
+    let mut done = done.lock().unwrap().clone();
+    done.sort();
+    assert_eq!(done.len(), 3 * PER_CLIENT);
+    // The first message opens the interval; the rest follow at the shared rate.
+    let span = (done[done.len() - 1] - done[0]).as_secs_f64();
+    let rate = (done.len() - 1) as f64 / span;
+    let off = (rate - f64::from(R)).abs() / f64::from(R);
+    assert!(
+        off <= 0.02,
+        "aggregate {rate:.1}/s against {R}/s ({:.1}% off)",
+        off * 100.0
+    );
+    assert_eq!(
+        sandbox
+            .messages()
+            .iter()
+            .filter(|m| m.direction == "outbound")
+            .count(),
+        3 * PER_CLIENT
+    );
+}
+
+/// With Redis gone, a rate-limited send fails with a retryable error before anything is
+/// sent (never unthrottled), and goes through once Redis is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_without_its_rate_limit_store_fails_retryable_and_sends_nothing() {
+    use waba_core::ProviderExt;
+    let mut server = LocalRedis::start().await.unwrap_or_else(|e| panic!("{e}"));
+    let state = RedisState::connect(&server.url()).await.unwrap();
+    let sandbox = waba_sandbox::Sandbox::builder()
+        .lifecycle(None)
+        .enforce_window(false)
+        .start()
+        .await
+        .unwrap();
+    let client = limited_client(&sandbox, Arc::new(state.rate_limiter(50, 50)));
+    let to: waba_types::PhoneNumber = "+16315557010".parse().unwrap();
+    client.send_text(to.clone(), "one").await.unwrap();
+    server.stop().await;
+    let before = sandbox.messages().len();
+    let e = client.send_text(to.clone(), "two").await.unwrap_err();
+    assert!(e.is_retryable() && !e.maybe_delivered(), "{e}");
+    assert!(e.to_string().contains("rate limit unavailable"), "{e}");
+    assert_eq!(sandbox.messages().len(), before, "nothing sent unthrottled");
+    server.restart().await.unwrap();
+    let mut sent = false;
+    for _ in 0..100 {
+        if client.send_text(to.clone(), "three").await.is_ok() {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sent, "sends again once Redis is back");
+}
+
+/// A provider throttle seen by one sender lowers the rate every sender of that number uses.
+#[tokio::test]
+async fn a_throttle_lowers_the_shared_rate() {
+    use waba_core::RateLimitStore;
+    let prefix = a_prefix(&state().await);
+    let a = state()
+        .await
+        .with_prefix(prefix.clone())
+        .rate_limiter(100, 1);
+    let b = state().await.with_prefix(prefix).rate_limiter(100, 1);
+    let permit = a.acquire_n("n1", 1).await.unwrap();
+    a.on_throttled(&permit, Some(Duration::from_millis(200)))
+        .await;
+    // A throttle of the same generation seen again does not lower it twice.
+    a.on_throttled(&permit, None).await;
+    let started = tokio::time::Instant::now();
+    let later = b.acquire_n("n1", 1).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(180),
+        "Retry-After held b too"
+    );
+    assert_eq!(later.generation(), 1);
+}

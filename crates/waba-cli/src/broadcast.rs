@@ -68,7 +68,8 @@ fn record(report: &mut std::fs::File, line: &str, unwritten: &mut Option<std::io
 }
 
 pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
-    let client = config.client()?;
+    // With `state = "redis"`, every broadcast sharing the server shares the number's rate.
+    let client = config.client_with_state().await?;
     let text = std::fs::read_to_string(&args.to_file)
         .map_err(|e| Failure(format!("io: cannot read {}: {e}", args.to_file.display())))?;
     let done = std::fs::read_to_string(&args.report)

@@ -35,6 +35,10 @@ pub(crate) enum Command {
         /// The token of the `hub.challenge` handshake.
         #[arg(long)]
         verify_token: Option<String>,
+        /// Receive into the durable Redis inbox at this URL (shared by every listener on
+        /// it) instead of memory; default: `WABA_REDIS_URL` when `WABA_STATE=redis`.
+        #[arg(long)]
+        redis_url: Option<String>,
     },
 }
 
@@ -70,6 +74,7 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             provider,
             secret,
             verify_token,
+            redis_url,
         } => {
             let decoder: Arc<dyn waba::webhook::WebhookDecoder> = Arc::from(decoder(&provider)?);
             let verifier: Arc<dyn Verifier> = match secret {
@@ -80,7 +85,34 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             if let Some(t) = verify_token {
                 builder = builder.verify_token(t);
             }
+            let redis_url = match redis_url {
+                Some(url) => Some(url),
+                None => match waba::Config::from_env().state()? {
+                    waba::StateBackend::Redis { url } => Some(url),
+                    _ => None,
+                },
+            };
+            let mut worker = None;
+            if let Some(url) = redis_url {
+                let state = waba::redis::RedisState::connect(&url)
+                    .await
+                    .map_err(|e| Failure(format!("config: {e}")))?;
+                let inbox = Arc::new(state.inbox(waba::redis::InboxConfig::default()));
+                builder = builder.inbox(inbox.clone());
+                worker = Some(
+                    inbox
+                        .worker(&format!("waba-cli-{}", std::process::id()))
+                        .await
+                        .map_err(|e| Failure(format!("config: {e}")))?,
+                );
+            }
             let (router, mut events) = builder.build();
+            if let Some(worker) = worker {
+                tokio::spawn(worker.run(1, |r| async move {
+                    println!("{}", serde_json::to_string(&r.event).unwrap_or_default());
+                    Ok::<(), std::convert::Infallible>(())
+                }));
+            }
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await
                 .map_err(|e| Failure(format!("io: cannot listen on port {port}: {e}")))?;

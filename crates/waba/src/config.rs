@@ -23,6 +23,8 @@ pub const PROVIDERS: &[&str] = &[
 /// provider = "cloud"          # or WABA_PROVIDER
 /// rate_limit = 50             # messages a second per sending number (WABA_RATE_LIMIT)
 /// retry_attempts = 3          # (WABA_RETRY_ATTEMPTS)
+/// state = "redis"             # where shared state lives: memory (default) or redis (WABA_STATE)
+/// redis_url = "redis://cache:6379"  # (WABA_REDIS_URL; feature `redis`)
 ///
 /// [cloud]                     # = WABA_CLOUD_ACCESS_TOKEN, WABA_CLOUD_PHONE_NUMBER_ID, …
 /// access_token = "EAAG…"
@@ -56,6 +58,20 @@ impl From<ConfigError> for Error {
 
 fn prefix(section: &str) -> String {
     format!("WABA_{}_", section.replace('-', "_").to_ascii_uppercase())
+}
+
+/// Where the state replicas must share lives: de-duplication, the rate limit, the customer
+/// window and the webhook inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateBackend {
+    /// In this process (the default): one replica.
+    Memory,
+    /// In Redis at this URL (feature `redis`, crate `waba-redis`): any number of replicas.
+    Redis {
+        /// The server's URL.
+        url: String,
+    },
 }
 
 fn is_secret(key: &str) -> bool {
@@ -225,8 +241,62 @@ impl Config {
         }
     }
 
+    /// The state backend: `state` (`WABA_STATE`) `memory` (default) or `redis`, which needs
+    /// `redis_url` (`WABA_REDIS_URL`).
+    pub fn state(&self) -> Result<StateBackend, ConfigError> {
+        match self.get("WABA_STATE").unwrap_or("memory") {
+            "memory" => Ok(StateBackend::Memory),
+            "redis" => match self.get("WABA_REDIS_URL") {
+                Some(url) if !url.trim().is_empty() => Ok(StateBackend::Redis {
+                    url: url.trim().to_owned(),
+                }),
+                _ => Err(ConfigError(
+                    "state = \"redis\" needs redis_url (WABA_REDIS_URL), e.g. redis://127.0.0.1:6379"
+                        .to_owned(),
+                )),
+            },
+            other => Err(ConfigError(format!(
+                "WABA_STATE (state) must be \"memory\" or \"redis\", not {other:?}"
+            ))),
+        }
+    }
+
+    /// With `state = "redis"`, a connection to the server (checked with a `PING`; the
+    /// error names the URL when it cannot be reached); `None` with `state = "memory"`.
+    #[cfg(feature = "redis")]
+    pub async fn redis(&self) -> Result<Option<waba_redis::RedisState>, Error> {
+        match self.state()? {
+            StateBackend::Memory => Ok(None),
+            StateBackend::Redis { url } => waba_redis::RedisState::connect(&url)
+                .await
+                .map(Some)
+                .map_err(|e| Error::config(e.to_string())),
+        }
+    }
+
     /// A [`Client`] over the chosen provider, with `rate_limit` and `retry_attempts` applied.
     pub fn client(&self) -> Result<Client, Error> {
+        Ok(self.client_builder()?.build())
+    }
+
+    /// As [`client`](Self::client), with the rate limit kept where `state` says: with
+    /// `state = "redis"` every process using the same server shares each sending number's
+    /// rate (connecting first; the error names the URL when Redis cannot be reached).
+    #[cfg(feature = "redis")]
+    pub async fn client_with_state(&self) -> Result<Client, Error> {
+        let mut builder = self.client_builder()?;
+        let rate = self
+            .number("WABA_RATE_LIMIT")?
+            .unwrap_or(waba_core::DEFAULT_RATE_PER_SECOND);
+        if rate > 0
+            && let Some(state) = self.redis().await?
+        {
+            builder = builder.rate_limit_store(std::sync::Arc::new(state.rate_limiter(rate, rate)));
+        }
+        Ok(builder.build())
+    }
+
+    fn client_builder(&self) -> Result<waba_core::ClientBuilder, Error> {
         let mut builder = Client::builder(self.provider()?);
         if let Some(rate) = self.number("WABA_RATE_LIMIT")? {
             builder = if rate == 0 {
@@ -238,7 +308,7 @@ impl Config {
         if let Some(attempts) = self.number("WABA_RETRY_ATTEMPTS")? {
             builder = builder.retry(RetryPolicy::attempts(attempts));
         }
-        Ok(builder.build())
+        Ok(builder)
     }
 }
 
@@ -259,6 +329,9 @@ impl fmt::Debug for Config {
         let mut m = f.debug_map();
         for (k, v) in &self.values {
             if is_secret(k) {
+                m.entry(k, &"[redacted]");
+            } else if k.ends_with("_URL") && v.contains('@') {
+                // A URL's userinfo may hold a password (redis://user:password@host).
                 m.entry(k, &"[redacted]");
             } else {
                 m.entry(k, v);

@@ -107,6 +107,7 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
                 );
             }
             let (router, mut events) = builder.build();
+            let durable = worker.is_some();
             if let Some(worker) = worker {
                 tokio::spawn(worker.run(1, |r| async move {
                     println!("{}", serde_json::to_string(&r.event).unwrap_or_default());
@@ -123,6 +124,11 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure(format!("io: {e}")))?
             );
             tokio::spawn(async move { axum::serve(listener, router).await });
+            if durable {
+                // Events come from the Redis worker; the in-memory queue stays empty.
+                let _ = tokio::signal::ctrl_c().await;
+                return Ok(ExitCode::SUCCESS);
+            }
             loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),

@@ -13,7 +13,7 @@
 //!   handshake.
 //! - At-least-once delivery handled: [`Deduplicator`], and [`ordering`] so late status
 //!   callbacks do not move a message backwards.
-//! - With feature `axum`, a receiver: handshake, verification, dedup, and an [`inbox`]
+//! - With feature `axum`, a receiver: handshake, verification, dedup, and an `inbox`
 //!   (in memory, or durable and shared) filled before the 200; it answers 503 when it
 //!   cannot store a body, so the provider retries (see the `receiver` module docs).
 //!

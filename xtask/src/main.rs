@@ -49,7 +49,11 @@ commands:
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
   bench send [--n 5000] [--concurrency 1,64]
-         send through Client + the Cloud adapter beside bare reqwest, against the sandbox";
+         send through Client + the Cloud adapter beside bare reqwest, against the sandbox
+  bench cluster [--events 20000] [--rate 200]
+         receivers x workers x senders on a local redis-server: inbox events/s (durable vs
+         in memory), round trips per event, duplicates, events lost to a killed worker,
+         the aggregate rate of three senders sharing one limit";
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -78,6 +82,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let (example, package) = match args.first().map(String::as_str) {
         Some("decode") => ("bench_decode", "waba-webhook"),
         Some("send") => ("bench_send", "waba-provider-cloud"),
+        Some("cluster") => ("bench_cluster", "waba-redis"),
         _ => return Err(USAGE.to_owned()),
     };
     let mut cmd = vec![
@@ -90,6 +95,9 @@ fn bench(args: &[String]) -> Result<(), String> {
         example,
         "--",
     ];
+    if example == "bench_cluster" {
+        cmd.splice(5..5, ["--features", "local-server"]);
+    }
     cmd.extend(args[1..].iter().map(String::as_str));
     cargo(&cmd, &[])
 }

@@ -542,7 +542,8 @@ fn record_result(
 }
 
 pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
-    let client = config.client()?;
+    // With `state = "redis"`, every broadcast sharing the server shares the number's rate.
+    let client = config.client_with_state().await?;
     let layout = Layout::scan(&args.to_file, &args.param_columns)?;
     let previous = Previous::read(&args.report)?;
     let mut report = Report::open(&args.report, previous.torn)?;

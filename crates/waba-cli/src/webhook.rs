@@ -77,6 +77,10 @@ pub(crate) enum Command {
         /// The token of the `hub.challenge` handshake.
         #[arg(long)]
         verify_token: Option<String>,
+        /// Receive into the durable Redis inbox at this URL (shared by every listener on
+        /// it) instead of memory; default: `WABA_REDIS_URL` when `WABA_STATE=redis`.
+        #[arg(long)]
+        redis_url: Option<String>,
     },
 }
 
@@ -109,6 +113,7 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             basic,
             insecure,
             verify_token,
+            redis_url,
         } => {
             let verifier = verifier(&secrets, &headers, basic.as_deref())?;
             let signed = waba::spec(&provider)
@@ -119,17 +124,35 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
                      to accept unsigned requests, for local experiments only)"
                 )));
             }
+            let auth = waba::spec(&provider).map(|s| s.webhook.auth);
             if verifier.is_none() {
+                use waba::core::WebhookAuth;
                 out::warn(format!(
                     "warning: webhooks are not verified: anyone who can reach the port can post \
                      events ({})",
-                    match provider.as_str() {
-                        "cloud" | "generic-v2" => "give --secret",
-                        "tujenge" => "give the --header configured in /v1/configs/webhook",
-                        "enablex" => "give --basic when HTTP Authentication is on",
+                    match auth {
+                        Some(WebhookAuth::HubSignature) => "give --secret",
+                        Some(WebhookAuth::Headers) => {
+                            "give the --header the provider was told to add"
+                        }
+                        Some(WebhookAuth::Basic) => {
+                            "give --basic when the provider's HTTP authentication is on"
+                        }
                         _ => "this provider does not sign: keep the port private",
                     }
                 ));
+            }
+            let redis_url = match redis_url {
+                Some(url) => Some(url),
+                None => match waba::Config::from_env()?.state()? {
+                    waba::StateBackend::Redis { url } => Some(url),
+                    _ => None,
+                },
+            };
+            if let Some(url) = redis_url {
+                let decoder: Arc<dyn WebhookDecoder> = Arc::from(decoder(&provider)?);
+                let verifier = verifier.unwrap_or_else(|| Arc::new(Unverified));
+                return listen_durable(port, &path, decoder, verifier, verify_token, &url).await;
             }
             let listener = Listener {
                 decoder: Arc::from(decoder(&provider)?),
@@ -418,4 +441,53 @@ async fn events(
             r
         }
     }
+}
+
+/// `webhook listen` into the durable Redis inbox: the receiver answers 200 only once the
+/// webhook is stored there, and a worker prints each event and acknowledges it after; an
+/// event it could not print stays pending and is claimed again.
+async fn listen_durable(
+    port: u16,
+    path: &str,
+    decoder: Arc<dyn WebhookDecoder>,
+    verifier: Arc<dyn Verifier>,
+    verify_token: Option<String>,
+    url: &str,
+) -> Result<ExitCode, Failure> {
+    let state = waba::redis::RedisState::connect(url)
+        .await
+        .map_err(|e| Failure::new(Exit::Config, format!("config: {e}")))?;
+    let inbox = Arc::new(state.inbox(waba::redis::InboxConfig::default()));
+    let mut builder =
+        waba::webhook::receiver::Receiver::builder(decoder, verifier).inbox(inbox.clone());
+    if let Some(t) = verify_token {
+        builder = builder.verify_token(t);
+    }
+    let worker = inbox
+        .worker(&format!("waba-cli-{}", std::process::id()))
+        .await
+        .map_err(|e| Failure::new(Exit::Temporary, format!("redis: {e}")))?;
+    let (router, _events) = builder.build();
+    let router = if path == "/" {
+        router
+    } else {
+        axum::Router::new().nest(path, router)
+    };
+    tokio::spawn(worker.run(1, |r| async move {
+        let line = serde_json::to_string(&r.event).map_err(|e| e.to_string())?;
+        out::lines([line]).map_err(|_| "stdout is closed".to_owned())
+    }));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| Failure::io(format!("cannot listen on port {port}: {e}")))?;
+    out::warn(format!(
+        "listening on http://{}{path} into the Redis inbox at {} (Ctrl-C to stop)",
+        listener
+            .local_addr()
+            .map_err(|e| Failure::io(e.to_string()))?,
+        waba::core::spec::mask_url(url)
+    ));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(ExitCode::SUCCESS)
 }

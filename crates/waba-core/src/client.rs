@@ -6,16 +6,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use tracing::Instrument;
-use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Recipient, Template};
+use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Template};
 
 use crate::error::{Error, ErrorKind};
 use crate::provider::{
     BroadcastOutcome, Capabilities, ContactCheck, MediaDownload, MediaUpload, MessageRecord,
     Provider, ProviderId, SendReceipt, SharedProvider, TemplateInfo,
 };
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimitStore, RateLimiter};
 use crate::retry::RetryPolicy;
-use crate::window::CustomerWindow;
+use crate::window::{WindowStore, now_secs};
 
 /// The default rate limit per sending number, messages a second (seed generic-v2's 50 msg/s).
 pub const DEFAULT_RATE_PER_SECOND: u32 = 50;
@@ -52,10 +52,12 @@ struct Inner {
     provider: SharedProvider,
     capabilities: Capabilities,
     retry: RetryPolicy,
-    limiter: Option<RateLimiter>,
+    limiter: Option<Arc<dyn RateLimitStore>>,
+    /// The same limiter when it is the in-memory one (for its stats).
+    memory_limiter: Option<Arc<RateLimiter>>,
     concurrency: usize,
     validate: bool,
-    window: Option<Arc<CustomerWindow>>,
+    window: Option<Arc<dyn WindowStore>>,
     fallback: Option<Template>,
 }
 
@@ -66,9 +68,10 @@ pub struct ClientBuilder {
     provider: SharedProvider,
     retry: RetryPolicy,
     rate: Option<(u32, u32)>,
+    store: Option<Arc<dyn RateLimitStore>>,
     concurrency: usize,
     validate: bool,
-    window: Option<Arc<CustomerWindow>>,
+    window: Option<Arc<dyn WindowStore>>,
     fallback: Option<Template>,
 }
 
@@ -95,6 +98,16 @@ impl ClientBuilder {
     /// No rate limit (the provider's own throttling still applies).
     pub fn no_rate_limit(mut self) -> Self {
         self.rate = None;
+        self.store = None;
+        self
+    }
+
+    /// Keeps the rate limit in `store` instead of this process: a shared store (Redis) gives
+    /// replicas sending from the same numbers the rate between them. Its rate replaces
+    /// [`rate_limit`](Self::rate_limit). When the store cannot answer, sends fail with a
+    /// retryable error and nothing is sent.
+    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -113,8 +126,11 @@ impl ClientBuilder {
 
     /// Checks the 24-hour window before free-form sends: to a customer whose window is
     /// closed, they fail locally with [`ErrorKind::OutsideCustomerWindow`] (no request), or
-    /// go as the fallback template when one is set.
-    pub fn customer_window(mut self, window: Arc<CustomerWindow>) -> Self {
+    /// go as the fallback template when one is set. Any [`WindowStore`]: the in-process
+    /// [`crate::CustomerWindow`], or a shared one so that replicas see each other's
+    /// windows; when the store cannot answer, the send fails with a retryable error and
+    /// nothing is sent.
+    pub fn customer_window(mut self, window: Arc<dyn WindowStore>) -> Self {
         self.window = Some(window);
         self
     }
@@ -130,10 +146,17 @@ impl ClientBuilder {
         let mut capabilities = self.provider.capabilities().clone();
         // The client fans out itself where the provider cannot.
         capabilities.broadcast = true;
+        let memory = match (&self.store, self.rate) {
+            (None, Some((r, b))) => Some(Arc::new(RateLimiter::new(r, b))),
+            _ => None,
+        };
         Client {
             inner: Arc::new(Inner {
                 capabilities,
-                limiter: self.rate.map(|(r, b)| RateLimiter::new(r, b)),
+                limiter: self
+                    .store
+                    .or_else(|| memory.clone().map(|m| m as Arc<dyn RateLimitStore>)),
+                memory_limiter: memory,
                 provider: self.provider,
                 retry: self.retry,
                 concurrency: self.concurrency,
@@ -157,6 +180,7 @@ impl Client {
             provider: provider.into(),
             retry: RetryPolicy::default(),
             rate: Some((DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_PER_SECOND)),
+            store: None,
             concurrency: DEFAULT_BROADCAST_CONCURRENCY,
             validate: true,
             window: None,
@@ -177,7 +201,7 @@ impl Client {
     /// The rate limiter sends go through, when there is one; its
     /// [`stats`](RateLimiter::stats) show how it adapted to the provider.
     pub fn rate_limiter(&self) -> Option<&RateLimiter> {
-        self.inner.limiter.as_ref()
+        self.inner.memory_limiter.as_deref()
     }
 
     /// Validates, rate-limits and sends one message, retrying by the policy.
@@ -191,7 +215,7 @@ impl Client {
         async move {
             self.check(message)?;
             let fallback;
-            let message = match self.window_check(message)? {
+            let message = match self.window_check(message).await? {
                 Some(template) => {
                     fallback = template;
                     &fallback
@@ -203,10 +227,12 @@ impl Client {
                 .with_retry(false, Some((key, 1)), || self.inner.provider.send(message))
                 .await;
             // The provider knows better than our tracker: remember that the window is closed.
-            if let (Err(e), Some(window)) = (&result, &self.inner.window)
+            if let (Err(e), Some(window), Some(key)) =
+                (&result, &self.inner.window, message.to.customer_key())
                 && e.kind() == &ErrorKind::OutsideCustomerWindow
+                && let Err(store) = window.close(&key).await
             {
-                window.close_recipient(&message.to);
+                tracing::warn!(error = %store, "the window store could not record a closed window");
             }
             result
         }
@@ -269,15 +295,16 @@ impl Client {
 
     /// `Some(template message)` when the window is closed and a fallback is set; an error
     /// when it is closed without one; `None` when the message may go as it is.
-    fn window_check(&self, message: &OutboundMessage) -> Result<Option<OutboundMessage>, Error> {
-        let Some(window) = &self.inner.window else {
+    async fn window_check(
+        &self,
+        message: &OutboundMessage,
+    ) -> Result<Option<OutboundMessage>, Error> {
+        // Groups have no window: only customers (by phone number or user id) do.
+        let (Some(window), Some(key)) = (&self.inner.window, message.to.customer_key()) else {
             return Ok(None);
         };
         let to = &message.to;
-        if matches!(to, Recipient::Group(_))
-            || message.content.is_template()
-            || window.is_open_for(to)
-        {
+        if message.content.is_template() || window.is_open_at(&key, now_secs()).await? {
             return Ok(None);
         }
         match &self.inner.fallback {
@@ -356,13 +383,13 @@ impl Client {
         let mut first_throttle = None;
         loop {
             let permit = match (limiter, limit) {
-                (Some(l), Some((key, n))) => Some(l.acquire_n(key, n).await),
+                (Some(l), Some((key, n))) => Some(l.acquire_n(key, n).await?),
                 _ => None,
             };
             let e = match op().await {
                 Ok(v) => {
                     if let (Some(l), Some(p)) = (limiter, &permit) {
-                        l.on_success(p);
+                        l.on_success(p).await;
                     }
                     return Ok(v);
                 }
@@ -382,7 +409,7 @@ impl Client {
                     // The limiter holds the key for the `Retry-After` and paces it at the
                     // lowered rate; a send throttled again also backs off on its own (a
                     // limit on one recipient, not the number, would keep throttling it).
-                    l.on_throttled(p, *retry_after);
+                    l.on_throttled(p, *retry_after).await;
                     (throttles > 1).then(|| policy.backoff(throttles - 1))
                 } else {
                     Some(retry_after.unwrap_or_else(|| policy.backoff(throttles)))

@@ -65,11 +65,13 @@ pub use provider::{
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
     TemplateInfo,
 };
-pub use rate_limit::{Permit, RateLimiter, RateStats};
+pub use rate_limit::{
+    DECREASE, FLOOR, Permit, RECOVERY_PER_SUCCESS, RateLimitStore, RateLimiter, RateStats,
+};
 pub use retry::RetryPolicy;
 pub use spec::{ConfigKey, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
 pub use transport::{HttpTransport, SharedTransport, TransportError, TransportErrorKind};
-pub use window::{CustomerWindow, WINDOW};
+pub use window::{CustomerWindow, WINDOW, WindowStore, window_key};
 
 /// Re-exported so adapters and users name one version.
 pub use waba_types as types;

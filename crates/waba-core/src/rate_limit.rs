@@ -10,18 +10,21 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tokio::time::Instant;
+
+use crate::error::Error;
 
 /// How much a throttled rate is multiplied by. With the recovery below, a simulated provider
 /// bucket (80/s, and 200/s and 400/s) is kept full within 1 % over long runs; 0.8 and below
 /// fell further under the provider's rate after each throttle than the recovery made up.
-const DECREASE: f64 = 0.9;
+pub const DECREASE: f64 = 0.9;
 /// How much one success raises the rate, messages a second. Successes arrive at the current
 /// rate `r`, so the rate grows by this share of itself each second (5 % a second: from a
 /// quarter of the configured rate back to all of it in about 28 s).
-const RECOVERY_PER_SUCCESS: f64 = 0.05;
+pub const RECOVERY_PER_SUCCESS: f64 = 0.05;
 /// The lowest rate a throttled key drops to, messages a second.
-const FLOOR: f64 = 1.0;
+pub const FLOOR: f64 = 1.0;
 
 /// Limits sends per sending number (the key), adapting to the provider's own limit.
 ///
@@ -73,9 +76,23 @@ pub struct Permit {
 }
 
 impl Permit {
+    /// A permit for `key` granted at `generation` (the count of rate decreases the key had
+    /// then); for [`RateLimitStore`] implementations.
+    pub fn new(key: impl Into<String>, generation: u64) -> Self {
+        Self {
+            key: key.into(),
+            generation,
+        }
+    }
+
     /// The key (sending number) the permit is for.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// The generation it was granted in.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 }
 
@@ -215,5 +232,45 @@ impl RateLimiter {
             allowed = allowed.max(b);
         }
         (allowed - now, s.generation)
+    }
+}
+
+/// Where rate-limit state lives: in this process ([`RateLimiter`]) or shared by every
+/// replica sending from the same numbers (the `waba-redis` crate's GCRA in one Lua script),
+/// so that three senders allowed R messages a second send R between them, not 3R.
+///
+/// Implementations adapt as [`RateLimiter`] does: [`DECREASE`] on a throttle (once per
+/// generation), [`RECOVERY_PER_SUCCESS`] per success, never below [`FLOOR`], a
+/// `Retry-After` holding the key. A store that cannot answer fails
+/// [`acquire_n`](Self::acquire_n) with a retryable error (kind `Transport(Connect)`): the caller sends
+/// nothing rather than send unthrottled.
+#[async_trait]
+pub trait RateLimitStore: std::fmt::Debug + Send + Sync + 'static {
+    /// The configured rate, messages a second.
+    fn per_second(&self) -> u32;
+    /// Waits until `n` messages may go from `key`.
+    async fn acquire_n(&self, key: &str, n: u32) -> Result<Permit, Error>;
+    /// The provider accepted what `permit` let through.
+    async fn on_success(&self, permit: &Permit);
+    /// The provider throttled what `permit` let through.
+    async fn on_throttled(&self, permit: &Permit, retry_after: Option<Duration>);
+}
+
+#[async_trait]
+impl RateLimitStore for RateLimiter {
+    fn per_second(&self) -> u32 {
+        RateLimiter::per_second(self)
+    }
+
+    async fn acquire_n(&self, key: &str, n: u32) -> Result<Permit, Error> {
+        Ok(RateLimiter::acquire_n(self, key, n).await)
+    }
+
+    async fn on_success(&self, permit: &Permit) {
+        RateLimiter::on_success(self, permit);
+    }
+
+    async fn on_throttled(&self, permit: &Permit, retry_after: Option<Duration>) {
+        RateLimiter::on_throttled(self, permit, retry_after);
     }
 }

@@ -4,10 +4,85 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
 use waba_types::{Customer, Event, PhoneNumber, Recipient, WaId, wa_key};
+
+use crate::error::Error;
 
 /// How long a customer's message keeps the window open (every provider's rule).
 pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// Where the 24-hour windows of one business number live: in this process
+/// ([`CustomerWindow`]) or shared by several (the `waba-redis` crate's keys with a 24-hour
+/// expiry), so that a window opened by a message one replica received lets a free-form send
+/// through on another.
+///
+/// Customers are keyed by the strings [`Customer::keys`] and [`Recipient::customer_key`]
+/// give (`wa:<digits>`, `user:<user id>`): a customer who wrote with both ids is found by
+/// either, and one known only by a business-scoped user id is tracked too. [`window_key`]
+/// turns a bare phone number or WhatsApp id into its key. A store that cannot answer
+/// returns a retryable [`Error`] (kind `Transport(Connect)`): nothing was sent.
+#[async_trait]
+pub trait WindowStore: std::fmt::Debug + Send + Sync + 'static {
+    /// Records that `customer` (a key) wrote at `unix_secs`; an older time never moves a
+    /// window back.
+    async fn customer_wrote(&self, customer: &str, unix_secs: u64) -> Result<(), Error>;
+    /// When `customer` (a key) last wrote, if their window may still be open.
+    async fn last_wrote(&self, customer: &str) -> Result<Option<u64>, Error>;
+    /// Closes `customer`'s window (the provider said it is closed).
+    async fn close(&self, customer: &str) -> Result<(), Error>;
+
+    /// Whether free-form messages to `customer` (a key) are allowed at `unix_secs`.
+    async fn is_open_at(&self, customer: &str, unix_secs: u64) -> Result<bool, Error> {
+        Ok(self
+            .last_wrote(customer)
+            .await?
+            .is_some_and(|at| unix_secs < at.saturating_add(WINDOW.as_secs())))
+    }
+
+    /// Opens the window for the sender of an inbound message event, under every id it
+    /// carries; other events are ignored. The event's own timestamp counts (now when it has
+    /// none).
+    async fn record(&self, event: &Event) -> Result<(), Error> {
+        if let Some((customer, at)) = message_opening(event) {
+            for key in customer.keys() {
+                self.customer_wrote(&key, at).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The store key of a customer given as a key already (`wa:…`, `user:…`), or as a phone
+/// number or WhatsApp id (`+16315551002`, `16315551002` → `wa:16315551002`).
+pub fn window_key(customer: &str) -> String {
+    if customer.starts_with("wa:") || customer.starts_with("user:") {
+        customer.to_owned()
+    } else {
+        wa_key(customer)
+    }
+}
+
+/// The customer and time an inbound message opens a window for.
+fn message_opening(event: &Event) -> Option<(Customer, u64)> {
+    let Event::Message(m) = event else {
+        return None;
+    };
+    let customer = m.customer()?;
+    let at = if m.timestamp == 0 {
+        now_secs()
+    } else {
+        m.timestamp
+    };
+    Some((customer, at))
+}
+
+/// The current time, Unix seconds.
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Tracks, per customer, when their last message arrived, so that free-form messages to a
 /// customer who has not written in 24 hours fail locally instead of at the provider (Cloud
@@ -18,7 +93,8 @@ pub const WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// an event carries for them ([`Customer::keys`]: WhatsApp id, business-scoped user id), so
 /// a customer known only by a user id is tracked, and one who wrote with both ids is found
 /// by either. In memory; the timestamps come from the events, so a late webhook opens the
-/// window from when the customer wrote, not from when the webhook arrived.
+/// window from when the customer wrote, not from when the webhook arrived. Several
+/// replicas share windows through a [`WindowStore`] on a shared engine instead.
 #[derive(Debug, Default)]
 pub struct CustomerWindow {
     inner: Mutex<Tracked>,
@@ -34,12 +110,6 @@ struct Tracked {
 /// The smallest map that is swept: below it, expired entries cost less than sweeping.
 const MIN_SWEEP: usize = 1024;
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl CustomerWindow {
     /// An empty tracker: every window closed.
     pub fn new() -> Self {
@@ -49,31 +119,24 @@ impl CustomerWindow {
     /// Opens the window for the sender of an inbound message event, by whichever ids it
     /// carries; other events are ignored.
     pub fn observe(&self, event: &Event) {
-        if let Event::Message(m) = event
-            && let Some(customer) = m.customer()
-        {
-            let at = if m.timestamp == 0 {
-                now_secs()
-            } else {
-                m.timestamp
-            };
+        if let Some((customer, at)) = message_opening(event) {
             self.wrote(&customer, at);
         }
     }
 
     /// Records that the customer with WhatsApp id `customer` wrote at `unix_secs`.
     pub fn customer_wrote(&self, customer: &WaId, unix_secs: u64) {
-        self.record(wa_key(customer.as_str()), unix_secs);
+        self.record_key(wa_key(customer.as_str()), unix_secs);
     }
 
     /// Records that `customer` wrote at `unix_secs`, under every id it has.
     pub fn wrote(&self, customer: &Customer, unix_secs: u64) {
         for key in customer.keys() {
-            self.record(key, unix_secs);
+            self.record_key(key, unix_secs);
         }
     }
 
-    fn record(&self, key: String, unix_secs: u64) {
+    fn record_key(&self, key: String, unix_secs: u64) {
         let mut t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = t.last_inbound.entry(key).or_insert(unix_secs);
         *entry = (*entry).max(unix_secs);
@@ -84,6 +147,23 @@ impl CustomerWindow {
                 .retain(|_, at| unix_secs < at.saturating_add(WINDOW.as_secs()));
             t.sweep_at = t.last_inbound.len() * 2;
         }
+    }
+
+    fn last_at(&self, key: &str) -> Option<u64> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
+            .get(key)
+            .copied()
+    }
+
+    fn remove(&self, key: &str) {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_inbound
+            .remove(key);
     }
 
     /// How many customers have an open window, or had one that has not been swept yet.
@@ -103,11 +183,7 @@ impl CustomerWindow {
     /// Closes the window of a send recipient (phone number or user id); groups have none.
     pub fn close_recipient(&self, to: &Recipient) {
         if let Some(key) = to.customer_key() {
-            self.inner
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .last_inbound
-                .remove(&key);
+            self.remove(&key);
         }
     }
 
@@ -129,13 +205,26 @@ impl CustomerWindow {
 
     /// Whether free-form messages to a send recipient are allowed at `unix_secs`.
     pub fn is_open_for_at(&self, to: &Recipient, unix_secs: u64) -> bool {
-        let Some(key) = to.customer_key() else {
-            return false;
-        };
-        let t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        t.last_inbound
-            .get(&key)
+        to.customer_key()
+            .and_then(|key| self.last_at(&key))
             .is_some_and(|at| unix_secs < at.saturating_add(WINDOW.as_secs()))
+    }
+}
+
+#[async_trait]
+impl WindowStore for CustomerWindow {
+    async fn customer_wrote(&self, customer: &str, unix_secs: u64) -> Result<(), Error> {
+        self.record_key(window_key(customer), unix_secs);
+        Ok(())
+    }
+
+    async fn last_wrote(&self, customer: &str) -> Result<Option<u64>, Error> {
+        Ok(self.last_at(&window_key(customer)))
+    }
+
+    async fn close(&self, customer: &str) -> Result<(), Error> {
+        self.remove(&window_key(customer));
+        Ok(())
     }
 }
 
@@ -156,6 +245,20 @@ mod tests {
         assert!(w.is_open_at(&c, 1_000 + 24 * 3600 - 1));
         w.close(&c);
         assert!(!w.is_open_at(&c, 1_001));
+    }
+
+    #[tokio::test]
+    async fn the_store_trait_sees_what_the_tracker_sees() {
+        let w = CustomerWindow::new();
+        let store: &dyn WindowStore = &w;
+        assert!(!store.is_open_at("16315551003", 2_000).await.unwrap());
+        store.customer_wrote("+16315551003", 2_000).await.unwrap();
+        let c: PhoneNumber = "+16315551003".parse().unwrap();
+        assert!(w.is_open_at(&c, 2_001));
+        assert!(store.is_open_at("wa:16315551003", 2_001).await.unwrap());
+        assert_eq!(store.last_wrote("16315551003").await.unwrap(), Some(2_000));
+        store.close("16315551003").await.unwrap();
+        assert!(!w.is_open_at(&c, 2_001));
     }
 
     #[test]

@@ -21,8 +21,9 @@
 //!   handshake.
 //! - At-least-once delivery handled: [`Deduplicator`], and [`ordering`] so late status
 //!   callbacks do not move a message backwards.
-//! - With feature `axum`, a receiver: handshake, verification, dedup, a bounded queue that
-//!   answers 503 when full so the provider retries (see the `receiver` module docs).
+//! - With feature `axum`, a receiver: handshake, verification, dedup, and an `inbox`
+//!   (in memory, or durable and shared) filled before the 200; it answers 503 when it
+//!   cannot store a body, so the provider retries (see the `receiver` module docs).
 //!
 //! ```
 //! use waba_webhook::{CloudDecoder, HubSignature, Verifier, WebhookDecoder, WebhookRequest};
@@ -50,6 +51,8 @@ pub mod dedup;
 mod error;
 mod formats;
 mod handshake;
+#[cfg(feature = "axum")]
+pub mod inbox;
 pub mod ordering;
 #[cfg(feature = "axum")]
 pub mod receiver;
@@ -57,7 +60,7 @@ mod request;
 mod verify;
 
 pub use decode::{Decoded, DecodedEvent, WebhookDecoder};
-pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore};
+pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore, StoreError};
 pub use error::{HandshakeError, ItemError, VerifierConfigError, VerifyError, WebhookError};
 #[cfg(feature = "cloud")]
 pub use formats::cloud::CloudDecoder;

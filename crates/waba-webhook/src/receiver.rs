@@ -6,9 +6,16 @@
 //! - POST verifies the raw body (401 on failure), decodes it (400 if it is not this
 //!   provider's format), drops duplicates, queues the events and answers 200 at once; the
 //!   application's handler runs apart from the provider's request.
-//! - When the queue has no room for all of a body's events it answers 503 and queues none of
-//!   them, so the provider retries later and nothing is lost; duplicates are only marked seen
-//!   once queued.
+//! - Every event goes to the [`Inbox`] before the 200: in memory by default (a bounded
+//!   queue read through [`Events`]), or a durable, shared one ([`ReceiverBuilder::inbox`]).
+//!   A body with more events than the queue has room for is queued in parts as room frees
+//!   up; when no room frees within the wait (default [`DEFAULT_QUEUE_WAIT`]) it answers 503
+//!   with `Retry-After`, and the provider's retry delivers only what was not queued
+//!   (duplicates are marked seen only once queued). When the store is unreachable it
+//!   answers 503, never 200 for something it could not store; when the handler side is
+//!   gone ([`Events`] dropped) it answers 500 and logs why.
+//! - Handlers run one at a time ([`Events::spawn`]) or concurrently up to a limit with each
+//!   customer's events in order ([`Events::spawn_concurrent`]).
 //! - Bodies over the limit (default 1 MiB) get 413.
 //!
 //! ```no_run
@@ -31,6 +38,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -40,11 +48,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
-use waba_types::Event;
 
 use crate::decode::WebhookDecoder;
 use crate::dedup::Deduplicator;
 use crate::handshake::verify_challenge;
+use crate::inbox::MemoryInbox;
+pub use crate::inbox::{Inbox, InboxEntry, InboxError, Lanes, Received, Slot, customer_key};
 use crate::request::WebhookRequest;
 use crate::verify::Verifier;
 
@@ -52,17 +61,9 @@ use crate::verify::Verifier;
 pub const DEFAULT_QUEUE: usize = 1024;
 /// The default body limit, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-/// An event as the receiver hands it over.
-#[derive(Debug)]
-pub struct Received {
-    /// The unified event.
-    pub event: Event,
-    /// The provider's JSON for it.
-    pub raw: Box<RawValue>,
-    /// Which format it came in (the decoder's name).
-    pub format: &'static str,
-}
+/// How long a request waits for room in a full in-memory queue before it is answered 503.
+/// Well under the providers' webhook timeouts (Meta's is tens of seconds).
+pub const DEFAULT_QUEUE_WAIT: Duration = Duration::from_secs(2);
 
 /// The receiving end of the queue.
 #[derive(Debug)]
@@ -86,6 +87,32 @@ impl Events {
             }
         })
     }
+
+    /// Runs `handler` on every event, up to `limit` at once, until the router is dropped:
+    /// the events of one customer ([`customer_key`]) one at a time and in order, different
+    /// customers' in parallel. Aborting the returned task aborts the handlers still running.
+    pub fn spawn_concurrent<F, Fut>(
+        mut self,
+        limit: usize,
+        handler: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(Received) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        tokio::spawn(async move {
+            let lanes = Lanes::new(limit);
+            loop {
+                let slot = lanes.slot().await;
+                let Some(e) = self.0.recv().await else { break };
+                let key = customer_key(&e.event);
+                let handler = Arc::clone(&handler);
+                lanes.run(slot, key, async move { handler(e).await });
+            }
+            lanes.idle().await;
+        })
+    }
 }
 
 /// Builds the router.
@@ -97,6 +124,8 @@ pub struct ReceiverBuilder {
     verify_token: Option<String>,
     dedup: Option<Deduplicator>,
     queue: usize,
+    queue_wait: Duration,
+    inbox: Option<Arc<dyn Inbox>>,
     body_limit: usize,
 }
 
@@ -113,6 +142,8 @@ impl Receiver {
             verify_token: None,
             dedup: Some(Deduplicator::in_memory()),
             queue: DEFAULT_QUEUE,
+            queue_wait: DEFAULT_QUEUE_WAIT,
+            inbox: None,
             body_limit: DEFAULT_BODY_LIMIT,
         }
     }
@@ -143,6 +174,23 @@ impl ReceiverBuilder {
         self
     }
 
+    /// How long a request waits for room in a full in-memory queue before it is answered
+    /// 503. Default [`DEFAULT_QUEUE_WAIT`].
+    pub fn queue_wait(mut self, wait: Duration) -> Self {
+        self.queue_wait = wait;
+        self
+    }
+
+    /// Appends events to `inbox` (a durable, shared one) instead of the in-memory queue.
+    /// The inbox de-duplicates by the keys it is given (its own store and TTL); the
+    /// builder's [`dedup`](Self::dedup) store then goes unused, and [`no_dedup`](Self::no_dedup)
+    /// still turns keys off. The returned [`Events`] then stays empty: read the inbox with
+    /// its own workers.
+    pub fn inbox(mut self, inbox: Arc<dyn Inbox>) -> Self {
+        self.inbox = Some(inbox);
+        self
+    }
+
     /// The largest body accepted. Default [`DEFAULT_BODY_LIMIT`].
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
@@ -152,12 +200,20 @@ impl ReceiverBuilder {
     /// The router (GET and POST on `/`; nest it where you like) and the queue's end.
     pub fn build(self) -> (Router, Events) {
         let (tx, rx) = mpsc::channel(self.queue);
+        let keyed = self.dedup.is_some();
+        let inbox = self.inbox.unwrap_or_else(|| {
+            Arc::new(MemoryInbox {
+                tx,
+                dedup: self.dedup,
+                wait: self.queue_wait,
+            })
+        });
         let state = Arc::new(Shared {
             decoder: self.decoder,
             verifier: self.verifier,
             verify_token: self.verify_token,
-            dedup: self.dedup,
-            tx,
+            keyed,
+            inbox,
         });
         let router = Router::new()
             .route("/", get(handshake).post(events))
@@ -171,8 +227,9 @@ struct Shared {
     decoder: Arc<dyn WebhookDecoder>,
     verifier: Arc<dyn Verifier>,
     verify_token: Option<String>,
-    dedup: Option<Deduplicator>,
-    tx: mpsc::Sender<Received>,
+    /// Whether events carry de-duplication keys to the inbox.
+    keyed: bool,
+    inbox: Arc<dyn Inbox>,
 }
 
 async fn handshake(State(s): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
@@ -215,36 +272,53 @@ async fn events(
     if decoded.events.is_empty() {
         return StatusCode::OK.into_response();
     }
-    // Room for every event first: all of a body is queued, or none of it.
-    let Ok(permits) = s.tx.try_reserve_many(decoded.events.len()) else {
-        tracing::warn!(
-            events = decoded.events.len(),
-            "webhook queue full: asking the provider to retry"
-        );
-        let mut r = (StatusCode::SERVICE_UNAVAILABLE, "queue full, retry later").into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return r;
-    };
-    for (permit, decoded_event) in permits.zip(decoded.events) {
-        if let Some(dedup) = &s.dedup
-            && !dedup.first_time(format, &decoded_event.event).await
-        {
-            continue;
+    let entries = decoded
+        .events
+        .into_iter()
+        .map(|decoded_event| {
+            // The item's own JSON; the whole body should an item ever not be found again.
+            let raw = decoded_event.raw().map_or_else(
+                || {
+                    RawValue::from_string(String::from_utf8_lossy(&body).into_owned())
+                        .unwrap_or_default()
+                },
+                ToOwned::to_owned,
+            );
+            InboxEntry {
+                key: if s.keyed {
+                    Deduplicator::key(format, &decoded_event.event)
+                } else {
+                    None
+                },
+                received: Received {
+                    event: decoded_event.event,
+                    raw,
+                    format,
+                },
+            }
+        })
+        .collect::<Vec<_>>();
+    let count = entries.len();
+    match s.inbox.append(entries).await {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(InboxError::Closed) => {
+            tracing::error!(
+                events = count,
+                "webhook refused with 500: the handler side is gone (the Events receiver was dropped), so nothing can be queued"
+            );
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "no handler is reading events",
+            )
+                .into_response()
         }
-        // The item's own JSON; the whole body should an item ever not be found again.
-        let raw = decoded_event.raw().map_or_else(
-            || {
-                RawValue::from_string(String::from_utf8_lossy(&body).into_owned())
-                    .unwrap_or_default()
-            },
-            ToOwned::to_owned,
-        );
-        permit.send(Received {
-            event: decoded_event.event,
-            raw,
-            format,
-        });
+        Err(e) => {
+            tracing::warn!(events = count, error = %e, "webhook not stored: asking the provider to retry");
+            let mut r =
+                (StatusCode::SERVICE_UNAVAILABLE, format!("{e}, retry later")).into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r
+        }
     }
-    StatusCode::OK.into_response()
 }

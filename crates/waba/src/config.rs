@@ -31,7 +31,31 @@ const TOP_LEVEL: &[ConfigKey] = &[
     .kind(KeyKind::Number),
     ConfigKey::optional("retry_attempts", "attempts per send, the first included")
         .kind(KeyKind::Number),
+    ConfigKey::optional(
+        "state",
+        "where state replicas share lives: memory (default) or redis",
+    )
+    .kind(KeyKind::OneOf(&["memory", "redis"])),
+    ConfigKey::optional(
+        "redis_url",
+        "the Redis server with state = redis (feature redis)",
+    )
+    .secret(),
 ];
+
+/// Where the state replicas must share lives: de-duplication, the rate limit, the customer
+/// window and the webhook inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateBackend {
+    /// In this process (the default): one replica.
+    Memory,
+    /// In Redis at this URL (feature `redis`, crate `waba-redis`): any number of replicas.
+    Redis {
+        /// The server's URL.
+        url: String,
+    },
+}
 
 /// One configuration that builds any provider, so that switching provider is changing
 /// configuration. Each provider's settings are the keys of its [`ProviderSpec`], written
@@ -41,6 +65,8 @@ const TOP_LEVEL: &[ConfigKey] = &[
 /// provider = "cloud"          # or WABA_PROVIDER
 /// rate_limit = 50             # messages a second per sending number (WABA_RATE_LIMIT)
 /// retry_attempts = 3          # (WABA_RETRY_ATTEMPTS)
+/// state = "redis"             # where shared state lives: memory (default) or redis (WABA_STATE)
+/// redis_url = "redis://cache:6379"  # (WABA_REDIS_URL; feature `redis`)
 ///
 /// [cloud]                     # = WABA_CLOUD_ACCESS_TOKEN, WABA_CLOUD_PHONE_NUMBER_ID, …
 /// access_token = "EAAG…"
@@ -469,8 +495,60 @@ impl Config {
         (spec.build)(&get, None)
     }
 
+    /// The state backend: `state` (`WABA_STATE`) `memory` (default) or `redis`, which needs
+    /// `redis_url` (`WABA_REDIS_URL`).
+    pub fn state(&self) -> Result<StateBackend, ConfigError> {
+        self.check_keys()?;
+        match self.get("WABA_STATE").unwrap_or("memory") {
+            "redis" => match self.get("WABA_REDIS_URL") {
+                Some(url) if !url.trim().is_empty() => Ok(StateBackend::Redis {
+                    url: url.trim().to_owned(),
+                }),
+                _ => Err(ConfigError(
+                    "state = \"redis\" needs redis_url (WABA_REDIS_URL), e.g. redis://127.0.0.1:6379"
+                        .to_owned(),
+                )),
+            },
+            _ => Ok(StateBackend::Memory),
+        }
+    }
+
+    /// With `state = "redis"`, a connection to the server (checked with a `PING`; the
+    /// error names the URL when it cannot be reached); `None` with `state = "memory"`.
+    #[cfg(feature = "redis")]
+    pub async fn redis(&self) -> Result<Option<waba_redis::RedisState>, Error> {
+        match self.state()? {
+            StateBackend::Memory => Ok(None),
+            StateBackend::Redis { url } => waba_redis::RedisState::connect(&url)
+                .await
+                .map(Some)
+                .map_err(|e| Error::config(e.to_string())),
+        }
+    }
+
+    /// As [`client`](Self::client), with the rate limit kept where `state` says: with
+    /// `state = "redis"` every process using the same server shares each sending number's
+    /// rate (connecting first; the error names the URL when Redis cannot be reached).
+    #[cfg(feature = "redis")]
+    pub async fn client_with_state(&self) -> Result<Client, Error> {
+        let mut builder = self.client_builder()?;
+        let rate = self
+            .number("WABA_RATE_LIMIT")?
+            .unwrap_or(waba_core::DEFAULT_RATE_PER_SECOND);
+        if rate > 0
+            && let Some(state) = self.redis().await?
+        {
+            builder = builder.rate_limit_store(std::sync::Arc::new(state.rate_limiter(rate, rate)));
+        }
+        Ok(builder.build())
+    }
+
     /// A [`Client`] over the chosen provider, with `rate_limit` and `retry_attempts` applied.
     pub fn client(&self) -> Result<Client, Error> {
+        Ok(self.client_builder()?.build())
+    }
+
+    fn client_builder(&self) -> Result<waba_core::ClientBuilder, Error> {
         let mut builder = Client::builder(self.provider()?);
         if let Some(rate) = self.number("WABA_RATE_LIMIT")? {
             builder = if rate == 0 {
@@ -482,7 +560,7 @@ impl Config {
         if let Some(attempts) = self.number("WABA_RETRY_ATTEMPTS")? {
             builder = builder.retry(RetryPolicy::attempts(attempts));
         }
-        Ok(builder.build())
+        Ok(builder)
     }
 }
 

@@ -17,7 +17,8 @@
 //! | generic v2 | `generic-v2` | `waba-provider-generic-v2` | Bearer | Cloud envelope, `X-Hub-Signature-256` |
 //!
 //! Other features: `webhook` (default; decoding and verification), `axum` (the receiver),
-//! `sandbox` (the local simulator), `all-providers`.
+//! `sandbox` (the local simulator), `redis` (shared state for several replicas: `state =
+//! "redis"`, see `waba-redis`), `all-providers`.
 //!
 //! ```no_run
 //! use waba::{Config, ProviderExt};
@@ -35,7 +36,9 @@ mod providers;
 #[cfg(feature = "webhook")]
 mod receiving;
 
-pub use config::{Config, ConfigError, DEFAULT_FILE, Origin, Resolved, provider_names, spec};
+pub use config::{
+    Config, ConfigError, DEFAULT_FILE, Origin, Resolved, StateBackend, provider_names, spec,
+};
 pub use providers::PROVIDERS;
 #[cfg(feature = "webhook")]
 pub use receiving::Receiving;
@@ -60,6 +63,8 @@ pub use waba_provider_mobile_gateway as mobile_gateway;
 pub use waba_provider_onprem as onprem;
 #[cfg(feature = "tujenge")]
 pub use waba_provider_tujenge as tujenge;
+#[cfg(feature = "redis")]
+pub use waba_redis as redis;
 #[cfg(feature = "sandbox")]
 pub use waba_sandbox as sandbox;
 #[cfg(feature = "webhook")]

@@ -2,7 +2,7 @@
 //! same code sending through different providers by configuration alone.
 
 use proptest::prelude::*;
-use waba::{Config, Content, OutboundMessage, Provider, ProviderId};
+use waba::{Config, Content, OutboundMessage, Provider, ProviderId, StateBackend};
 
 #[test]
 fn toml_sections_become_provider_keys_and_the_environment_wins() {
@@ -274,6 +274,31 @@ fn the_receiver_follows_the_configured_provider() {
     assert!(!r.verified);
 }
 
+#[test]
+fn the_state_backend_is_memory_by_default_and_redis_needs_a_url() {
+    assert_eq!(Config::new().state().unwrap(), StateBackend::Memory);
+    let c = Config::from_toml("state = \"redis\"\nredis_url = \"redis://cache:6379\"").unwrap();
+    assert_eq!(
+        c.state().unwrap(),
+        StateBackend::Redis {
+            url: "redis://cache:6379".to_owned()
+        }
+    );
+    let e = Config::new()
+        .with("WABA_STATE", "redis")
+        .state()
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("needs redis_url (WABA_REDIS_URL)"),
+        "{e}"
+    );
+    let e = Config::new()
+        .with("WABA_STATE", "etcd")
+        .state()
+        .unwrap_err();
+    assert!(e.to_string().contains("not \"etcd\""), "{e}");
+}
+
 proptest! {
     #[test]
     fn debug_never_shows_a_secret(secret in "[A-Za-z0-9]{12,40}") {
@@ -282,7 +307,8 @@ proptest! {
             .with("WABA_ONPREM_PASSWORD", secret.clone())
             .with("WABA_ENABLEX_APP_KEY", secret.clone())
             .with("WABA_GENERIC_V2_ACCESS_TOKEN", secret.clone())
-            .with("WABA_CLOUD_APP_SECRET", secret.clone());
+            .with("WABA_CLOUD_APP_SECRET", secret.clone())
+            .with("WABA_REDIS_URL", format!("redis://app:{secret}@cache:6379"));
         let shown = format!("{c:?}");
         prop_assert!(!shown.contains(&secret), "secret in {}", shown);
     }

@@ -156,6 +156,11 @@ pub struct Capabilities {
     /// takes them as `recipient` in place of `to`. Without it, such a recipient is refused
     /// locally with `Unsupported`.
     pub user_ids: bool,
+    /// The content kinds whose `OutboundMessage::reply_to` reaches the provider (quoted as
+    /// a reply). [`sending`](Self::sending) sets it to every kind sent; adapters whose
+    /// provider has no reply field for some kinds (generic v2's media and template routes,
+    /// Mobile Gateway) narrow it, and [`admits`](Self::admits) refuses such a reply.
+    pub reply_to: ContentKinds,
 }
 
 impl Capabilities {
@@ -172,6 +177,20 @@ impl Capabilities {
         }
         if matches!(message.to, waba_types::Recipient::Group(_)) && !self.groups {
             return Err(Error::unsupported("group messages"));
+        }
+        if matches!(message.to, waba_types::Recipient::User(_)) && !self.user_ids {
+            return Err(Error::unsupported(
+                "messages to a business-scoped user id (only a phone number)",
+            ));
+        }
+        if message.reply_to.is_some() && !self.reply_to.contains(kind) {
+            return Err(
+                Error::unsupported(format!("replies (reply_to) with {kind} messages"))
+                    .with_message(
+                        "this provider has nowhere to carry OutboundMessage::reply_to for this kind; \
+                         send it without reply_to",
+                    ),
+            );
         }
         if message.client_reference.is_some() && !self.client_reference {
             return Err(Error::unsupported("client references").with_message(
@@ -198,6 +217,7 @@ impl Capabilities {
     pub fn sending(content: ContentKinds) -> Self {
         Self {
             content,
+            reply_to: content,
             ..Self::default()
         }
     }
@@ -503,5 +523,41 @@ impl Provider for SharedProvider {
     }
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.0.list_templates().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waba_types::{Content, Recipient, UserId};
+
+    fn message(content: Content) -> OutboundMessage {
+        OutboundMessage::new("+16315551002".parse().unwrap(), content)
+    }
+
+    /// A reply the provider cannot carry for that kind is refused, not sent without it.
+    #[test]
+    fn replies_and_user_ids_are_refused_where_they_would_be_dropped() {
+        let mut caps = Capabilities::sending(ContentKinds::all());
+        caps.reply_to = ContentKinds::NONE.with(ContentKind::Text);
+        let mut text = message(Content::text("hi"));
+        text.reply_to = Some("wamid.A".into());
+        assert!(caps.admits(&text).is_ok());
+        let mut image = message(Content::image_link("https://example.com/a.png"));
+        image.reply_to = Some("wamid.A".into());
+        let e = caps.admits(&image).unwrap_err();
+        assert!(
+            matches!(e.kind(), crate::ErrorKind::Unsupported { .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("reply_to"), "{e}");
+        image.reply_to = None;
+        assert!(caps.admits(&image).is_ok());
+
+        let mut to_user = message(Content::text("hi"));
+        to_user.to = Recipient::User(UserId::from("US.13491208655302741918"));
+        assert!(caps.admits(&to_user).is_err());
+        caps.user_ids = true;
+        assert!(caps.admits(&to_user).is_ok());
     }
 }

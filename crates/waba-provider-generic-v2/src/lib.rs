@@ -107,6 +107,8 @@ impl GenericV2Provider {
         ];
         let mut capabilities = Capabilities::sending(kinds.into_iter().collect::<ContentKinds>());
         capabilities.message_lookup = true;
+        // Only `/send-message` has a reply field; the media and template routes have none.
+        capabilities.reply_to = ContentKinds::NONE.with(ContentKind::Text);
         // Templates only: `/messages` takes Meta's `recipient`; the simple routes do not.
         capabilities.user_ids = true;
         Ok(Self {

@@ -90,6 +90,8 @@ impl MobileGatewayProvider {
             .with_auth(Auth::basic(user, password)?.shared());
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.broadcast = true;
+        // The send body (provider notes, section 4) has no reply or context field.
+        capabilities.reply_to = ContentKinds::NONE;
         capabilities.upload_media = true;
         capabilities.download_media = true;
         capabilities.message_lookup = true;

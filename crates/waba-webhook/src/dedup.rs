@@ -145,11 +145,30 @@ impl Deduplicator {
         self.ttl
     }
 
-    /// The key of an event, if it has one.
+    /// The key of an event: what makes a redelivery of it recognisable.
+    ///
+    /// Messages by their id; statuses by message id, status and the customer they are about
+    /// (whichever id the event carries: a group message has one status per participant, all
+    /// with the same message id and status); template updates by template and status. Every
+    /// other event (account updates, preferences, echoes, unknown items with their location)
+    /// by a SHA-256 of its unified form, so that a provider's redelivery of it is recognised
+    /// too and no kind of event is handed over twice. `None` only if it cannot be
+    /// serialised.
     pub fn key(provider: &str, event: &Event) -> Option<String> {
+        let customer = || {
+            event
+                .customer()
+                .and_then(|c| c.keys().into_iter().next())
+                .unwrap_or_default()
+        };
         match event {
             Event::Message(m) => Some(format!("{provider}|message|{}", m.id)),
-            Event::Status(s) => Some(format!("{provider}|status|{}|{}", s.message_id, s.status)),
+            Event::Status(s) => Some(format!(
+                "{provider}|status|{}|{}|{}",
+                s.message_id,
+                s.status,
+                customer()
+            )),
             Event::TemplateStatus(t) => Some(format!(
                 "{provider}|template|{}|{}|{}|{}",
                 t.template_id.as_deref().unwrap_or(""),
@@ -157,7 +176,17 @@ impl Deduplicator {
                 t.language.as_deref().unwrap_or(""),
                 t.status
             )),
-            _ => None,
+            other => {
+                use sha2::Digest as _;
+                let json = serde_json::to_vec(other).ok()?;
+                let digest = sha2::Sha256::digest(&json);
+                let mut key = format!("{provider}|event|");
+                for b in digest {
+                    use std::fmt::Write as _;
+                    let _ = write!(key, "{b:02x}");
+                }
+                Some(key)
+            }
         }
     }
 
@@ -188,6 +217,40 @@ mod tests {
                 return v;
             }
         }
+    }
+
+    /// Each participant of a group message has its own status with the same message id and
+    /// state: none is taken for a redelivery of another. Events without an id of their own
+    /// are still recognised when delivered again.
+    #[test]
+    fn keys_tell_customers_apart_and_recognise_every_kind_of_event() {
+        use waba_types::{DeliveryStatus, StatusUpdate, WaId};
+        let status = |who: &str| {
+            let mut s = StatusUpdate::new("wamid.G", DeliveryStatus::Delivered);
+            s.recipient = Some(WaId::from(who));
+            Event::Status(s)
+        };
+        let a = Deduplicator::key("cloud", &status("16315550001")).unwrap();
+        let b = Deduplicator::key("cloud", &status("16315550002")).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            Deduplicator::key("cloud", &status("16315550001")).unwrap()
+        );
+        let update: Event = serde_json::from_value(serde_json::json!({
+            "kind": "account_update", "event": "ACCOUNT_VIOLATION"
+        }))
+        .unwrap();
+        let k = Deduplicator::key("cloud", &update).expect("a key");
+        assert_eq!(Some(k), Deduplicator::key("cloud", &update.clone()));
+        let other: Event = serde_json::from_value(serde_json::json!({
+            "kind": "account_update", "event": "ACCOUNT_RESTRICTION"
+        }))
+        .unwrap();
+        assert_ne!(
+            Deduplicator::key("cloud", &update),
+            Deduplicator::key("cloud", &other)
+        );
     }
 
     #[test]

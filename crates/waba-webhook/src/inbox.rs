@@ -110,16 +110,11 @@ impl Inbox for MemoryInbox {
 }
 
 /// The customer an event belongs to, for ordering: the sender of a message, the recipient
-/// of a status. `None` for events of no one customer (template states, errors).
+/// of a status, by [`Event::customer`] (the WhatsApp id when known, else the business-scoped
+/// user id, so customers known only by a user id get their own lane too). `None` for events
+/// of no one customer (template states, account updates).
 pub fn customer_key(event: &Event) -> Option<String> {
-    match event {
-        Event::Message(m) => Some(m.from.as_str().trim_start_matches('+').to_owned()),
-        Event::Status(s) => s
-            .recipient
-            .as_ref()
-            .map(|r| r.as_str().trim_start_matches('+').to_owned()),
-        _ => None,
-    }
+    event.customer().and_then(|c| c.keys().into_iter().next())
 }
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;

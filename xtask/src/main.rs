@@ -33,7 +33,10 @@ commands:
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
   bench send [--n 5000] [--concurrency 1,64]
-         send through Client + the Cloud adapter beside bare reqwest, against the sandbox";
+         send through Client + the Cloud adapter beside bare reqwest, against the sandbox
+  bench broadcast [--n 20000] [--rate 2000] [--sandbox-rate 80] [--concurrency 16]
+         `waba broadcast` (release) above the sandbox's throughput: failed count, wall time
+         against N / sandbox rate, resident memory";
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,6 +65,22 @@ fn bench(args: &[String]) -> Result<(), String> {
     let (example, package) = match args.first().map(String::as_str) {
         Some("decode") => ("bench_decode", "waba-webhook"),
         Some("send") => ("bench_send", "waba-provider-cloud"),
+        Some("broadcast") => {
+            // The example runs the CLI binary, which `cargo run --example` does not build.
+            cargo(
+                &[
+                    "build",
+                    "--release",
+                    "--quiet",
+                    "-p",
+                    "waba-cli",
+                    "--bin",
+                    "waba",
+                ],
+                &[],
+            )?;
+            ("bench_broadcast", "waba-cli")
+        }
         _ => return Err(USAGE.to_owned()),
     };
     let mut cmd = vec![

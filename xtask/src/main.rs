@@ -53,7 +53,11 @@ commands:
   bench cluster [--events 20000] [--rate 200]
          receivers x workers x senders on a local redis-server: inbox events/s (durable vs
          in memory), round trips per event, duplicates, events lost to a killed worker,
-         the aggregate rate of three senders sharing one limit";
+         the aggregate rate of three senders sharing one limit
+
+  bench broadcast [--n 20000] [--rate 2000] [--sandbox-rate 80] [--concurrency 16]
+         `waba broadcast` (release) above the sandbox's throughput: failed count, wall time
+         against N / sandbox rate, resident memory";
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,6 +87,22 @@ fn bench(args: &[String]) -> Result<(), String> {
         Some("decode") => ("bench_decode", "waba-webhook"),
         Some("send") => ("bench_send", "waba-provider-cloud"),
         Some("cluster") => ("bench_cluster", "waba-redis"),
+        Some("broadcast") => {
+            // The example runs the CLI binary, which `cargo run --example` does not build.
+            cargo(
+                &[
+                    "build",
+                    "--release",
+                    "--quiet",
+                    "-p",
+                    "waba-cli",
+                    "--bin",
+                    "waba",
+                ],
+                &[],
+            )?;
+            ("bench_broadcast", "waba-cli")
+        }
         _ => return Err(USAGE.to_owned()),
     };
     let mut cmd = vec![

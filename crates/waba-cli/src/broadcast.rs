@@ -45,6 +45,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use waba::{Client, Config, Content, OutboundMessage, PhoneNumber};
 
 use crate::Failure;
+use crate::out::{self, Output};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -541,7 +542,7 @@ fn record_result(
     report.row(row, to.as_str(), status, &id, &detail);
 }
 
-pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure> {
+pub(crate) async fn run(config: Config, args: Args, output: Output) -> Result<ExitCode, Failure> {
     // With `state = "redis"`, every broadcast sharing the server shares the number's rate.
     let client = config.client_with_state().await?;
     let layout = Layout::scan(&args.to_file, &args.param_columns)?;
@@ -633,8 +634,8 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
                     // resume reports them `maybe_sent`.
                     bar.abandon();
                     eprintln!("{name} again: exiting with {} sends in flight; they resume as maybe_sent", in_flight.len());
-                    print_summary(&counts, &args.report, &client);
-                    println!("to resume: {}", resume_command());
+                    print_summary(&counts, &args.report, &client, output);
+                    say(format!("to resume: {}", resume_command()));
                     return Ok(ExitCode::from(code));
                 }
                 bar.suspend(|| eprintln!("{name}: no new sends; waiting for the {} in flight (send it again to exit at once)", in_flight.len()));
@@ -643,7 +644,7 @@ pub(crate) async fn run(config: Config, args: Args) -> Result<ExitCode, Failure>
         }
     }
     bar.finish_and_clear();
-    print_summary(&counts, &args.report, &client);
+    print_summary(&counts, &args.report, &client, output);
     finish(stop, &counts, report.unwritten, &args)
 }
 
@@ -662,7 +663,10 @@ fn finish(
     }
     match stop {
         Some(Stop::Signal { name, code }) => {
-            println!("stopped by {name}; to resume: {}", resume_command());
+            say(format!(
+                "stopped by {name}; to resume: {}",
+                resume_command()
+            ));
             Ok(ExitCode::from(code))
         }
         Some(Stop::Input(why)) => Err(Failure::io(format!(
@@ -676,8 +680,35 @@ fn finish(
     }
 }
 
-fn print_summary(counts: &Counts, report: &Path, client: &Client) {
-    println!(
+/// One line on stdout through the locked writer. A closed stdout (`| head -1`) is not a
+/// failure of the broadcast: its outcome is in the report, which is what a resume reads.
+fn say(line: String) {
+    let _ = out::lines([line]);
+}
+
+fn print_summary(counts: &Counts, report: &Path, client: &Client, output: Output) {
+    let stats = client
+        .rate_limiter()
+        .and_then(|l| l.stats(""))
+        .filter(|s| s.throttled > 0);
+    if output == Output::Json {
+        let mut summary = serde_json::json!({
+            "sent": counts.sent,
+            "failed": counts.failed,
+            "maybe_sent": counts.maybe,
+            "invalid": counts.invalid,
+            "duplicate": counts.duplicate,
+            "already_done": counts.done,
+            "report": report.display().to_string(),
+        });
+        if let Some(s) = &stats {
+            summary["throttled"] = s.throttled.into();
+            summary["rate_per_second"] = s.current.into();
+        }
+        say(summary.to_string());
+        return;
+    }
+    say(format!(
         "sent {}, failed {}, maybe sent {}, invalid {}, duplicate {}, already done {}; report: {}",
         counts.sent,
         counts.failed,
@@ -686,16 +717,12 @@ fn print_summary(counts: &Counts, report: &Path, client: &Client) {
         counts.duplicate,
         counts.done,
         report.display()
-    );
-    if let Some(stats) = client
-        .rate_limiter()
-        .and_then(|l| l.stats(""))
-        .filter(|s| s.throttled > 0)
-    {
-        println!(
+    ));
+    if let Some(stats) = stats {
+        say(format!(
             "rate limit: throttled {} times by the provider; now {:.0}/s (configured {:.0}/s)",
             stats.throttled, stats.current, stats.configured
-        );
+        ));
     }
 }
 

@@ -241,7 +241,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             send::run(&client()?, *args, output).await
         }
         Command::Broadcast(args) => {
-            broadcast::run(Config::load(cli.config.as_deref())?, args).await
+            broadcast::run(Config::load(cli.config.as_deref())?, args, output).await
         }
         Command::Config {
             command: ConfigCommand::Check,

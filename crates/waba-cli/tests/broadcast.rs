@@ -501,3 +501,33 @@ fn template_parameters_come_from_named_columns() {
         "{err}"
     );
 }
+
+/// `--output json` prints the summary as one JSON object; with stdout closed before the
+/// run ends (`| head -0`), the broadcast still finishes, reports every row, and exits
+/// without a panic.
+#[test]
+fn the_summary_prints_as_json_and_a_closed_stdout_loses_nothing() {
+    let s = sandbox(None);
+    let dir = scratch("json");
+    let file = dir.join("numbers.csv");
+    std::fs::write(&file, "+16315550001\n+16315550002\n").unwrap();
+    let report = dir.join("report.csv");
+    let mut c = broadcast(&s, &file, &report, &[]);
+    c.args(["--output", "json"]);
+    // `--output` is global; clap takes it after the subcommand too.
+    let (o, out, err) = run(&mut c);
+    assert!(o.status.success(), "{out}{err}");
+    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["sent"], 2, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+
+    let report = dir.join("report-closed.csv");
+    let mut c = broadcast(&s, &file, &report, &[]);
+    c.stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_ne!(status.code(), Some(101), "panicked on a closed stdout");
+    let by_line = results(&report);
+    assert_eq!(by_line.len(), 2, "every row reported");
+}

@@ -30,7 +30,8 @@ pub(crate) fn help(chosen: Option<&str>) -> String {
     s.push_str(&waba::provider_names());
     s.push_str(
         "\n  rate_limit      WABA_RATE_LIMIT: messages a second per sending number\n  \
-         retry_attempts  WABA_RETRY_ATTEMPTS\n",
+         retry_attempts  WABA_RETRY_ATTEMPTS\n  \
+         throttle_wait   WABA_THROTTLE_WAIT: seconds a send may wait out throttling\n",
     );
     let chosen = chosen.and_then(waba::spec);
     for spec in waba::PROVIDERS

@@ -125,7 +125,12 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
                 )));
             }
             let auth = waba::spec(&provider).map(|s| s.webhook.auth);
-            if verifier.is_none() {
+            if verifier.is_none() && signed {
+                out::warn(format!(
+                    "warning: --insecure: {provider} webhooks are signed, but signatures are \
+                     not checked; anyone who can reach the port can forge events"
+                ));
+            } else if verifier.is_none() {
                 use waba::core::WebhookAuth;
                 out::warn(format!(
                     "warning: webhooks are not verified: anyone who can reach the port can post \

@@ -119,7 +119,7 @@ fn webhook_listen_for_a_signed_provider_needs_a_secret_or_insecure() {
             .output()
             .unwrap();
         let (_, err) = text(&o);
-        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(o.status.code(), Some(64), "a usage error: {err}");
         assert!(
             err.contains("--secret") && err.contains("--insecure"),
             "{err}"
@@ -130,7 +130,7 @@ fn webhook_listen_for_a_signed_provider_needs_a_secret_or_insecure() {
             .output()
             .unwrap();
         let (_, err) = text(&o);
-        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(o.status.code(), Some(64), "a usage error: {err}");
         assert!(err.contains("secret is empty"), "{err}");
     }
     // With --insecure it starts, and says loudly that nothing is checked.

@@ -32,7 +32,10 @@ fn missing_and_malformed_settings_are_named() {
             .with_base_url("nope"),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("takes a URL"), "{err}");
+    assert!(
+        err.to_string().contains("takes an http:// or https:// URL"),
+        "{err}"
+    );
     let err = build(
         CloudConfig::new()
             .with_access_token(token())

@@ -32,6 +32,11 @@ const TOP_LEVEL: &[ConfigKey] = &[
     ConfigKey::optional("retry_attempts", "attempts per send, the first included")
         .kind(KeyKind::Number),
     ConfigKey::optional(
+        "throttle_wait",
+        "seconds a send may spend waiting out the provider's throttling (default 300)",
+    )
+    .kind(KeyKind::Number),
+    ConfigKey::optional(
         "state",
         "where state replicas share lives: memory (default) or redis",
     )
@@ -65,6 +70,7 @@ pub enum StateBackend {
 /// provider = "cloud"          # or WABA_PROVIDER
 /// rate_limit = 50             # messages a second per sending number (WABA_RATE_LIMIT)
 /// retry_attempts = 3          # (WABA_RETRY_ATTEMPTS)
+/// throttle_wait = 300         # seconds a send may wait out throttling (WABA_THROTTLE_WAIT)
 /// state = "redis"             # where shared state lives: memory (default) or redis (WABA_STATE)
 /// redis_url = "redis://cache:6379"  # (WABA_REDIS_URL; feature `redis`)
 ///
@@ -557,8 +563,14 @@ impl Config {
                 builder.rate_limit(rate)
             };
         }
-        if let Some(attempts) = self.number("WABA_RETRY_ATTEMPTS")? {
-            builder = builder.retry(RetryPolicy::attempts(attempts));
+        let attempts = self.number("WABA_RETRY_ATTEMPTS")?;
+        let throttle_wait = self.number("WABA_THROTTLE_WAIT")?;
+        if attempts.is_some() || throttle_wait.is_some() {
+            let mut policy = attempts.map_or_else(RetryPolicy::default, RetryPolicy::attempts);
+            if let Some(secs) = throttle_wait {
+                policy.max_throttle_wait = std::time::Duration::from_secs(u64::from(secs));
+            }
+            builder = builder.retry(policy);
         }
         Ok(builder)
     }

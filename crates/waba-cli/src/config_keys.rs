@@ -42,7 +42,7 @@ pub(crate) fn help(chosen: Option<&str>) -> String {
         for key in spec.all_keys() {
             let _ = writeln!(
                 s,
-                "    {:<16}{}: {}{}",
+                "    {:<16} {}: {}{}",
                 key.name,
                 spec.env_var(key),
                 key.doc,

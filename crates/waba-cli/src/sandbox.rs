@@ -19,7 +19,10 @@ pub(crate) struct Args {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Prints a configuration for this provider's emulation instead of the JSON of all.
+    /// Prints on stdout a configuration for this provider's emulation instead of the JSON of
+    /// all, then keeps serving until Ctrl-C like any sandbox (the configuration points at
+    /// it): run it in the background, e.g. `waba sandbox --print-config cloud --format env >
+    /// sandbox.env &`, then `. ./sandbox.env`.
     #[arg(long, value_name = "PROVIDER", value_parser = clap::builder::PossibleValuesParser::new(waba::PROVIDERS.iter().map(|s| s.name)))]
     print_config: Option<String>,
     /// The configuration's format: a waba.toml, or `export WABA_…` lines for a shell.

@@ -347,3 +347,22 @@ async fn slow_handlers_run_concurrently_in_customer_order_without_503() {
     );
     task.abort();
 }
+
+/// The handler gets each event's exact JSON from the body beside the typed form.
+#[tokio::test]
+async fn handlers_get_each_events_raw_json_beside_the_typed_form() {
+    let (url, mut events) = start(8).await;
+    let body = body("wamid.RAW");
+    assert_eq!(post(&url, &body, true).await.status(), 200);
+    let received = tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let raw: serde_json::Value = serde_json::from_str(received.raw.get()).unwrap();
+    let Event::Message(m) = &received.event else {
+        panic!("{:?}", received.event)
+    };
+    assert_eq!(raw["id"], m.id.as_str());
+    assert_eq!(raw["type"], "text");
+    assert!(body.contains(received.raw.get()), "a slice of the body");
+}

@@ -428,12 +428,7 @@ async fn templates(
 /// The lowercase hex SHA-256 of a media file, as `GET /{media-id}` reports it.
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest as _;
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(64);
-    for b in sha2::Sha256::digest(data) {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    hex::encode(sha2::Sha256::digest(data))
 }
 
 /// The profile name the emulated customers have in status `contacts[]`.

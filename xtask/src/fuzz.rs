@@ -57,7 +57,12 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 .into_iter()
                 .map(|d| d.display().to_string()),
         );
-        args.extend(["--".to_owned(), format!("-max_total_time={seconds}")]);
+        // An input that runs over 10 s is reported as a hang, like a crash.
+        args.extend([
+            "--".to_owned(),
+            format!("-max_total_time={seconds}"),
+            "-timeout=10".to_owned(),
+        ]);
         eprintln!("$ rustup run {TOOLCHAIN} cargo {}", args.join(" "));
         let status = Command::new("rustup")
             .args(["run", TOOLCHAIN, "cargo"])
@@ -120,7 +125,10 @@ fn install() -> Result<(), String> {
             .is_ok_and(|o| o.status.success())
     };
     if !works(&["rustc", "--version"]) {
-        eprintln!("$ rustup toolchain install {TOOLCHAIN} --profile minimal");
+        eprintln!(
+            "cargo-fuzz needs the {TOOLCHAIN} toolchain, which is not installed: installing it\n\
+             $ rustup toolchain install {TOOLCHAIN} --profile minimal"
+        );
         let ok = Command::new("rustup")
             .args(["toolchain", "install", TOOLCHAIN, "--profile", "minimal"])
             .status()
@@ -135,7 +143,10 @@ fn install() -> Result<(), String> {
         }
     }
     if !works(&["cargo", "fuzz", "--version"]) {
-        eprintln!("$ cargo install cargo-fuzz --locked");
+        eprintln!(
+            "cargo-fuzz is not installed: installing it (a few minutes, once)\n\
+             $ cargo install cargo-fuzz --locked"
+        );
         let ok = Command::new(crate::release::cargo_bin())
             .args(["install", "cargo-fuzz", "--locked"])
             .status()

@@ -3,12 +3,13 @@
 //! - `ci`: what CI runs — formatting, clippy with warnings denied, every test, and the docs
 //!   with warnings denied.
 //! - `tidy`: the repository's own rules (also run as a test).
-//! - `release --dry-run`, `msrv`, `features`, `fuzz`: see their modules.
+//! - `release --dry-run`, `msrv`, `features`, `fuzz`, `soak`: see their modules.
 
 mod features;
 mod fuzz;
 mod msrv;
 mod release;
+mod soak;
 mod tidy;
 
 use std::process::{Command, ExitCode};
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("msrv") => msrv::run(),
         Some("features") => features::check(),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -46,6 +48,9 @@ commands:
          every published crate checked alone with each of its features (run by ci)
   fuzz [TARGET] [--seconds N]
          the cargo-fuzz targets of fuzz/ (nightly; ci runs their bodies on stable)
+  soak [--minutes 5] [--recipients 100000] [--rate R] [--concurrency 32]
+         sandbox with mixed faults + waba broadcast + a webhook flood against the receiver,
+         at once: 0 doubled, 0 lost, acknowledged webhooks handed over once, flat memory
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
   bench send [--n 5000] [--concurrency 1,64]

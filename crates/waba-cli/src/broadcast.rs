@@ -3,8 +3,8 @@
 //! where it stopped and never sends a message twice.
 //!
 //! # Input
-//! Read with the `csv` crate: quoting, any line ending, a UTF-8 byte-order mark. The first
-//! column holds the number, in any form [`PhoneNumber::parse`] takes (`+16315550001`,
+//! Read by [`waba_cli::recipients`]: quoting, any line ending, a UTF-8 byte-order mark. The
+//! first column holds the number, in any form [`PhoneNumber::parse`] takes (`+16315550001`,
 //! `+1 631 555 0001`, `0016315550001`). The first row is a header when its first field has no
 //! digit; otherwise it is a recipient like any other. Empty lines are not rows.
 //!
@@ -34,8 +34,7 @@
 //! `maybe_sent`.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
-use std::io::{BufRead as _, Seek as _, Write as _};
+use std::io::{Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -43,6 +42,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use indicatif::{ProgressBar, ProgressStyle};
 use waba::{Client, Config, Content, OutboundMessage, PhoneNumber};
+use waba_cli::recipients::{ECHO_CHARS, Kind, Recipients, Row, echo};
 
 use crate::Failure;
 use crate::out::{self, Output};
@@ -76,24 +76,8 @@ pub(crate) struct Args {
 
 /// The report's header line.
 const HEADER: [&str; 5] = ["row", "number", "status", "message_id", "detail"];
-/// The most characters of the input echoed back in a report line or an error.
-const ECHO_CHARS: usize = 64;
 /// The most characters of an error's text in a report line.
 const DETAIL_CHARS: usize = 300;
-
-/// `s` cut to `max` characters, with control characters made visible, so that a huge or
-/// binary input field cannot blow up a report line or a terminal.
-fn echo(s: &str, max: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .take(max)
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect();
-    if s.chars().nth(max).is_some() {
-        let _ = write!(out, "… ({} bytes)", s.len());
-    }
-    out
-}
 
 /// What a previous run's report says.
 #[derive(Debug, Default)]
@@ -297,55 +281,35 @@ fn resume_command() -> String {
         .join(" ")
 }
 
-/// Opens the input, past a UTF-8 byte-order mark.
-fn open_input(path: &Path) -> Result<csv::Reader<std::io::BufReader<std::fs::File>>, Failure> {
-    let cannot = |e: std::io::Error| Failure::io(format!("cannot read {}: {e}", path.display()));
-    let mut input = std::io::BufReader::new(std::fs::File::open(path).map_err(cannot)?);
-    let head = input.fill_buf().map_err(cannot)?;
-    if head.starts_with(b"\xef\xbb\xbf") {
-        input.consume(3);
-    }
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input))
+/// The input's rows, the header told apart.
+fn open_input(path: &Path) -> Result<Recipients<std::fs::File>, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?;
+    Recipients::new(file).map_err(|e| input_error(path, &e))
 }
 
-fn field(record: &csv::ByteRecord, n: usize) -> String {
-    String::from_utf8_lossy(record.get(n).unwrap_or_default()).into_owned()
+fn input_error(path: &Path, e: &csv::Error) -> Failure {
+    Failure::io(format!(
+        "cannot read {}: {}",
+        path.display(),
+        echo(&e.to_string(), DETAIL_CHARS)
+    ))
 }
 
-/// Where the input's recipients are, and the header if it has one.
+/// Where the input's parameter columns are, and how many rows it has.
 struct Layout {
-    header: bool,
     /// The column of each `--param-column`.
     param_columns: Vec<usize>,
     rows: u64,
 }
 
 impl Layout {
-    /// Reads the input once: whether its first row is a header, where the parameter columns
-    /// are, and how many rows there are (for the progress bar).
+    /// Reads the input once: where the parameter columns are (by the header's names), and
+    /// how many rows there are (for the progress bar).
     fn scan(path: &Path, param_columns: &[String]) -> Result<Self, Failure> {
-        let mut reader = open_input(path)?;
-        let mut records = reader.byte_records();
-        let input_error = |e: csv::Error| {
-            Failure::io(format!(
-                "cannot read {}: {}",
-                path.display(),
-                echo(&e.to_string(), DETAIL_CHARS)
-            ))
-        };
-        let first = records.next().transpose().map_err(input_error)?;
-        let header = first
-            .as_ref()
-            .is_some_and(|r| !field(r, 0).chars().any(|c| c.is_ascii_digit()));
-        let names: Vec<String> = match (&first, header) {
-            (Some(r), true) => (0..r.len())
-                .map(|n| field(r, n).trim().to_owned())
-                .collect(),
-            _ => Vec::new(),
-        };
+        let recipients = open_input(path)?;
+        let header = recipients.header().is_some();
+        let names = recipients.column_names();
         let param_columns = param_columns
             .iter()
             .map(|wanted| {
@@ -365,13 +329,8 @@ impl Layout {
                 })
             })
             .collect::<Result<_, _>>()?;
-        let mut rows = u64::from(first.is_some() && !header);
-        for record in records {
-            record.map_err(input_error)?;
-            rows += 1;
-        }
+        let rows = recipients.count_rows().map_err(|e| input_error(path, &e))?;
         Ok(Self {
-            header,
             param_columns,
             rows,
         })
@@ -442,44 +401,41 @@ fn settle_interrupted(previous: &Previous, report: &mut Report, counts: &mut Cou
     }
 }
 
-/// Decides what to do with each row, remembering the numbers seen so far.
+/// Decides what to do with each row, given what an earlier run reported.
 struct Planner<'a> {
     previous: &'a Previous,
     args: &'a Args,
     layout: &'a Layout,
-    /// The first row of each E.164 number, for de-duplication.
-    seen: HashMap<String, u64>,
 }
 
 impl Planner<'_> {
-    fn plan(&mut self, record: &csv::ByteRecord, row: u64) -> Plan {
-        let raw = field(record, 0);
-        let number = match PhoneNumber::parse(raw.trim()) {
-            Ok(p) => p,
-            Err(e) => {
-                let number = echo(raw.trim(), ECHO_CHARS);
+    fn plan(&self, Row { row, kind, record }: &Row) -> Plan {
+        let row = *row;
+        let number = match kind {
+            Kind::Valid(number) => number,
+            Kind::Invalid { number, error } => {
                 if self.previous.settled_rows.contains(&(row, number.clone())) {
                     return Plan::Skip;
                 }
                 return Plan::Settle {
-                    number,
+                    number: number.clone(),
                     status: "invalid",
-                    detail: echo(&format!("invalid_request: {e}"), DETAIL_CHARS),
+                    detail: echo(&format!("invalid_request: {error}"), DETAIL_CHARS),
+                };
+            }
+            Kind::Duplicate { number, first_row } => {
+                let e164 = number.as_str().to_owned();
+                if self.previous.settled_rows.contains(&(row, e164.clone())) {
+                    return Plan::Skip;
+                }
+                return Plan::Settle {
+                    number: e164,
+                    status: "duplicate",
+                    detail: format!("the same number as row {first_row}: sent once"),
                 };
             }
         };
         let e164 = number.as_str().to_owned();
-        if let Some(first) = self.seen.get(&e164) {
-            if self.previous.settled_rows.contains(&(row, e164.clone())) {
-                return Plan::Skip;
-            }
-            return Plan::Settle {
-                number: e164,
-                status: "duplicate",
-                detail: format!("the same number as row {first}: sent once"),
-            };
-        }
-        self.seen.insert(e164.clone(), row);
         match self.previous.numbers.get(&e164).map(String::as_str) {
             Some("sent" | "maybe_sent") => return Plan::Skip,
             Some("pending") => return Plan::Interrupted,
@@ -509,7 +465,7 @@ impl Planner<'_> {
         let content = Content::template(self.args.template.clone(), self.args.lang.clone(), params);
         Plan::Send {
             message: Box::new(OutboundMessage::new(number.clone(), content)),
-            to: number,
+            to: number.clone(),
         }
     }
 }
@@ -558,16 +514,11 @@ pub(crate) async fn run(config: Config, args: Args, output: Output) -> Result<Ex
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut signals = Signals::new()?;
-    let mut reader = open_input(&args.to_file)?;
-    let mut records = reader.byte_records();
-    if layout.header {
-        let _ = records.next();
-    }
-    let mut planner = Planner {
+    let mut records = open_input(&args.to_file)?;
+    let planner = Planner {
         previous: &previous,
         args: &args,
         layout: &layout,
-        seen: HashMap::new(),
     };
 
     let concurrency = args.concurrency.max(1);
@@ -576,7 +527,7 @@ pub(crate) async fn run(config: Config, args: Args, output: Output) -> Result<Ex
     let mut eof = false;
     loop {
         while stop.is_none() && !eof && in_flight.len() < concurrency {
-            let record = match records.next() {
+            let row = match records.next() {
                 None => {
                     eof = true;
                     break;
@@ -585,12 +536,10 @@ pub(crate) async fn run(config: Config, args: Args, output: Output) -> Result<Ex
                     stop = Some(Stop::Input(echo(&e.to_string(), DETAIL_CHARS)));
                     break;
                 }
-                Some(Ok(record)) => record,
+                Some(Ok(row)) => row,
             };
-            // The record's index, not its line: csv's line count is that of where parsing resumed,
-            // before any empty lines and a CRLF's line feed.
-            let line = record.position().map_or(0, |p| p.record() + 1);
-            match planner.plan(&record, line) {
+            let line = row.row;
+            match planner.plan(&row) {
                 Plan::Skip => {
                     counts.done += 1;
                     bar.inc(1);

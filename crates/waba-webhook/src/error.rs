@@ -109,4 +109,8 @@ pub enum HandshakeError {
     /// `hub.verify_token` is not ours.
     #[error("hub.verify_token does not match")]
     WrongToken,
+    /// The configured verify token is empty: it would match an empty `hub.verify_token`
+    /// sent by anyone, so no handshake is answered.
+    #[error("no verify token is configured (an empty one would let anyone subscribe)")]
+    NoToken,
 }

@@ -5,7 +5,8 @@ use subtle::ConstantTimeEq;
 use crate::error::HandshakeError;
 
 /// Checks a handshake query string and returns the challenge to answer with, byte for byte
-/// (percent-decoded as any query value). The token is compared in constant time.
+/// (percent-decoded as any query value). The token is compared in constant time; an empty
+/// configured token refuses every handshake ([`HandshakeError::NoToken`]).
 ///
 /// ```
 /// use waba_webhook::verify_challenge;
@@ -14,6 +15,10 @@ use crate::error::HandshakeError;
 /// assert!(verify_challenge(q, "other").is_err());
 /// ```
 pub fn verify_challenge(query: &str, verify_token: &str) -> Result<String, HandshakeError> {
+    // Fail closed: an empty token would match the empty `hub.verify_token` anyone can send.
+    if verify_token.is_empty() {
+        return Err(HandshakeError::NoToken);
+    }
     let (mut mode, mut token, mut challenge) = (None, None, None);
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         match k.as_ref() {
@@ -33,5 +38,20 @@ pub fn verify_challenge(query: &str, verify_token: &str) -> Result<String, Hands
         Ok(challenge.into_owned())
     } else {
         Err(HandshakeError::WrongToken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `handshake` fuzz target: an empty configured token matched an empty
+    /// `hub.verify_token`, so anyone could complete the handshake.
+    #[test]
+    fn an_empty_configured_token_answers_no_one() {
+        let q = "hub.mode=subscribe&hub.verify_token=&hub.challenge=1";
+        assert_eq!(verify_challenge(q, ""), Err(HandshakeError::NoToken));
+        let q = "hub.mode=subscribe&hub.challenge=1&hub.verify_token";
+        assert_eq!(verify_challenge(q, ""), Err(HandshakeError::NoToken));
     }
 }

@@ -307,6 +307,15 @@ impl Config {
     /// The file at `path` if given, else `waba.toml` in the working directory if there is
     /// one; then the environment on top.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with(path, std::env::vars())
+    }
+
+    /// As [`load`](Self::load), with `vars` (their `WABA_*` pairs) in place of the process
+    /// environment: the file, then the variables on top.
+    pub fn load_with(
+        path: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let default = Path::new(DEFAULT_FILE);
         let path = path.or_else(|| default.is_file().then_some(default));
         let mut figment = Figment::new();
@@ -317,7 +326,8 @@ impl Config {
             figment = figment.merge(figment::providers::Toml::file_exact(p));
         }
         figment = figment.merge(Vars {
-            vars: std::env::vars()
+            vars: vars
+                .into_iter()
                 .filter(|(k, _)| k.starts_with("WABA_"))
                 .collect(),
             name: ENV,

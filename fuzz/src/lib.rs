@@ -599,6 +599,7 @@ const SMALL_BODY_LIMIT: usize = 256;
 /// asks for, are the body's events each exactly once (duplicate keys once), in order, each
 /// with JSON that is a slice of the body; a handshake answers the challenge only for the
 /// configured token.
+#[allow(clippy::too_many_lines)] // One request, read top to bottom.
 pub fn receiver(data: &[u8]) {
     use waba::webhook::receiver::Receiver;
     use waba::webhook::{RequiredHeaders, Unverified};
@@ -786,9 +787,9 @@ pub fn receiver(data: &[u8]) {
         body,
     };
     let expected: Vec<Event> = match decoder.decode(&request_for_decode) {
-        Ok(decoded) if matches!(status, 200 | 503) => {
+        Ok(batch) if matches!(status, 200 | 503) => {
             let mut seen = std::collections::HashSet::new();
-            decoded
+            batch
                 .events
                 .into_iter()
                 .filter(|e| {
@@ -909,6 +910,7 @@ fn handshake_challenge(query: &str, token: &str) -> Option<String> {
 /// lines between records). The reader must yield exactly the data rows written, each with
 /// its fields and the kind computed here.
 pub fn csv_recipients(data: &[u8]) {
+    use waba_cli::recipients::Kind;
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
@@ -976,15 +978,14 @@ pub fn csv_recipients(data: &[u8]) {
         let text = String::from_utf8_lossy(first_field);
         let expected = match PhoneNumber::parse(text.trim()) {
             Err(_) => None,
-            Ok(number) => Some(match seen.get(number.as_str()) {
-                Some(&first_row) => (number, Some(first_row)),
-                None => {
+            Ok(number) => {
+                let first_row = seen.get(number.as_str()).copied();
+                if first_row.is_none() {
                     seen.insert(number.as_str().to_owned(), row.row);
-                    (number, None)
                 }
-            }),
+                Some((number, first_row))
+            }
         };
-        use waba_cli::recipients::Kind;
         match (&row.kind, expected) {
             (Kind::Invalid { .. }, None) => {}
             (Kind::Valid(n), Some((e, None))) => assert_eq!(n, &e),

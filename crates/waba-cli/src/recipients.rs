@@ -161,13 +161,14 @@ impl<R: Read> Recipients<R> {
                 number: echo(raw.trim(), ECHO_CHARS),
                 error: e.to_string(),
             },
-            Ok(number) => match self.seen.get(number.as_str()) {
-                Some(&first_row) => Kind::Duplicate { number, first_row },
-                None => {
+            Ok(number) => {
+                if let Some(&first_row) = self.seen.get(number.as_str()) {
+                    Kind::Duplicate { number, first_row }
+                } else {
                     self.seen.insert(number.as_str().to_owned(), row);
                     Kind::Valid(number)
                 }
-            },
+            }
         };
         Row { row, kind, record }
     }

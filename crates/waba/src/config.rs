@@ -224,16 +224,6 @@ struct Vars {
     name: &'static str,
 }
 
-impl Vars {
-    fn path(var: &str) -> Option<String> {
-        let (spec, key) = split_var(var)?;
-        Some(match spec {
-            Some(s) => format!("{}.{key}", s.name),
-            None => key,
-        })
-    }
-}
-
 impl figment::Provider for Vars {
     fn metadata(&self) -> Metadata {
         Metadata::named(self.name)
@@ -242,23 +232,22 @@ impl figment::Provider for Vars {
     fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
         let mut dict = Dict::new();
         for (var, value) in &self.vars {
-            let Some(path) = Self::path(var) else {
-                continue;
-            };
-            // Keys are split on `.` by hand: provider names hold no dot, and a key holding
-            // one is unknown anyway.
-            match path.split_once('.') {
-                Some((section, key)) => {
+            // A variable is read under its own name only: a provider's goes to that
+            // provider's section, any other stays one top-level key, dots and all, so that
+            // `WABA_CLOUD.ACCESS_TOKEN` is never taken for `WABA_CLOUD_ACCESS_TOKEN`.
+            match split_var(var) {
+                Some((Some(spec), key)) => {
                     let entry = dict
-                        .entry(section.to_owned())
+                        .entry(spec.name.to_owned())
                         .or_insert_with(|| Value::from(Dict::new()));
                     if let Value::Dict(_, d) = entry {
-                        d.insert(key.to_owned(), Value::from(value.clone()));
+                        d.insert(key, Value::from(value.clone()));
                     }
                 }
-                None => {
-                    dict.insert(path, Value::from(value.clone()));
+                Some((None, key)) => {
+                    dict.insert(key, Value::from(value.clone()));
                 }
+                None => {}
             }
         }
         Ok(Profile::Default.collect(dict))

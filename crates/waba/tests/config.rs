@@ -350,3 +350,17 @@ async fn switching_provider_is_changing_configuration() {
         assert_eq!(stored.provider, config.provider_name().unwrap());
     }
 }
+
+/// Found by the `config_toml` fuzz target: a variable with a dot was split into a section and
+/// a key, so `WABA_CLOUD.ACCESS_TOKEN` set `WABA_CLOUD_ACCESS_TOKEN`, a variable never set.
+#[test]
+fn a_variable_is_read_under_its_own_name_only() {
+    let c = Config::from_vars([
+        ("WABA_CLOUD.ACCESS_TOKEN".to_owned(), "t".to_owned()),
+        ("WABA_APP.SETTING".to_owned(), "1".to_owned()),
+    ])
+    .unwrap();
+    assert_eq!(c.get("WABA_CLOUD_ACCESS_TOKEN"), None);
+    assert_eq!(c.get("WABA_APP_SETTING"), None);
+    assert_eq!(c.get("WABA_APP.SETTING"), Some("1"));
+}

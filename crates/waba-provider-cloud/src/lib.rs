@@ -42,6 +42,7 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, MediaDownload, MediaUpload,
     Provider, ProviderId, SendReceipt, SharedTransport, TemplateInfo,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{MediaId, MessageId, OutboundMessage, PhoneNumber};
 
@@ -59,6 +60,8 @@ pub struct CloudProvider {
 
 impl CloudProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: CloudConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -184,8 +187,8 @@ impl Provider for CloudProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -193,6 +196,9 @@ fn build(
     let config = CloudConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => CloudProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => CloudProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

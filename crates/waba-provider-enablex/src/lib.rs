@@ -57,6 +57,7 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, Provider, ProviderId, SendReceipt,
     SharedTransport, TemplateInfo,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
@@ -100,6 +101,8 @@ pub struct EnableXProvider {
 
 impl EnableXProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: EnableXConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -192,8 +195,8 @@ impl Provider for EnableXProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -201,6 +204,9 @@ fn build(
     let config = EnableXConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => EnableXProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => EnableXProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

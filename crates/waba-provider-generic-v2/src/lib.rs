@@ -60,6 +60,7 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, MessageRecord, Provider,
     ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MessageId, OutboundMessage};
 
@@ -76,6 +77,8 @@ pub struct GenericV2Provider {
 
 impl GenericV2Provider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     #[allow(
         clippy::needless_pass_by_value,
         reason = "the same call shape as every adapter's"
@@ -152,8 +155,8 @@ impl Provider for GenericV2Provider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -161,6 +164,9 @@ fn build(
     let config = GenericV2Config::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => GenericV2Provider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => GenericV2Provider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

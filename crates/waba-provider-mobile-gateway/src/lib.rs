@@ -56,6 +56,7 @@ use waba_core::{
     BroadcastOutcome, Capabilities, ContentKinds, Error, Executor, HttpTransport, MediaDownload,
     MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
@@ -72,6 +73,8 @@ pub struct MobileGatewayProvider {
 
 impl MobileGatewayProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: MobileGatewayConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -168,8 +171,8 @@ impl Provider for MobileGatewayProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -177,6 +180,9 @@ fn build(
     let config = MobileGatewayConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => MobileGatewayProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => MobileGatewayProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -55,6 +55,7 @@ use waba_core::{
     Capabilities, ContactCheck, ContentKinds, Error, Executor, HttpTransport, MediaDownload,
     MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
@@ -85,6 +86,8 @@ pub struct OnPremProvider {
 
 impl OnPremProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: OnPremConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -226,8 +229,8 @@ impl Provider for OnPremProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -235,6 +238,9 @@ fn build(
     let config = OnPremConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => OnPremProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => OnPremProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -49,6 +49,7 @@ use waba_core::{
     MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
 };
 use waba_provider_onprem::Codec;
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{
     Content, MediaId, MessageId, OutboundMessage, PhoneNumber, TemplateComponent, TemplateParameter,
@@ -71,6 +72,8 @@ pub struct TujengeProvider {
 
 impl TujengeProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: TujengeConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -242,8 +245,8 @@ impl Provider for TujengeProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -251,6 +254,9 @@ fn build(
     let config = TujengeConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => TujengeProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => TujengeProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -39,7 +39,7 @@ mod receiving;
 pub use config::{
     Config, ConfigError, DEFAULT_FILE, Origin, Resolved, StateBackend, provider_names, spec,
 };
-pub use providers::PROVIDERS;
+pub use providers::{PROVIDERS, Providers};
 #[cfg(feature = "webhook")]
 pub use receiving::Receiving;
 pub use waba_core::{
@@ -69,3 +69,13 @@ pub use waba_redis as redis;
 pub use waba_sandbox as sandbox;
 #[cfg(feature = "webhook")]
 pub use waba_webhook as webhook;
+
+/// HTTP transports: what adapters send through ([`HttpTransport`](transport::HttpTransport)),
+/// and the two this crate offers, each behind its feature.
+pub mod transport {
+    pub use waba_core::{HttpTransport, SharedTransport};
+    #[cfg(feature = "hyper")]
+    pub use waba_transport_hyper::HyperTransport;
+    #[cfg(feature = "reqwest")]
+    pub use waba_transport_reqwest::ReqwestTransport;
+}

@@ -89,8 +89,11 @@ pub use emulation::enablex::EnableXAccount;
 pub use emulation::generic_v2::GenericV2Account;
 pub use emulation::mobile_gateway::MobileGatewayAccount;
 pub use emulation::onprem::{OnPremAccount, TujengeAccount};
-pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
-pub use faults::{FaultBody, Faults};
+pub use engine::{
+    Emulation, Engine, Lifecycle, Refusal, StoredMessage, TemplateUse, WINDOW, Webhook,
+    WebhookTarget,
+};
+pub use faults::{FaultBody, Faults, RequestFault};
 use tokio::sync::oneshot;
 use waba_types::{PhoneNumber, UserId};
 
@@ -99,7 +102,7 @@ use crate::emulation::enablex::EnableX;
 use crate::emulation::generic_v2::GenericV2;
 use crate::emulation::mobile_gateway::MobileGateway;
 use crate::emulation::onprem::OnPrem;
-use crate::engine::{Emulation, Engine, EngineConfig};
+use crate::engine::EngineConfig;
 
 /// The default throughput limit per business number, messages a second (Meta's Cloud API
 /// default tier).
@@ -139,7 +142,19 @@ impl Sandbox {
             enablex: EnableXAccount::default(),
             webhooks: Vec::new(),
             not_on_whatsapp: Vec::new(),
+            extra: Extra(Vec::new()),
         }
+    }
+}
+
+/// Emulations added with [`SandboxBuilder::emulation`]; `Debug` shows their names.
+struct Extra(Vec<Arc<dyn Emulation>>);
+
+impl std::fmt::Debug for Extra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|e| e.name()))
+            .finish()
     }
 }
 
@@ -161,9 +176,17 @@ pub struct SandboxBuilder {
     enablex: EnableXAccount,
     webhooks: Vec<(String, WebhookTarget)>,
     not_on_whatsapp: Vec<String>,
+    extra: Extra,
 }
 
 impl SandboxBuilder {
+    /// Mounts one more emulation under `/{name}`, for a provider whose emulation lives
+    /// outside this crate; one with the name of a built-in emulation replaces it.
+    pub fn emulation(mut self, emulation: Arc<dyn Emulation>) -> Self {
+        self.extra.0.push(emulation);
+        self
+    }
+
     /// The port on 127.0.0.1; 0 (the default) picks a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -274,7 +297,7 @@ impl SandboxBuilder {
             self.faults,
             &self.templates,
         ));
-        let emulations: Vec<Arc<dyn Emulation>> = vec![
+        let mut emulations: Vec<Arc<dyn Emulation>> = vec![
             Arc::new(Cloud::new(self.cloud.clone())),
             Arc::new(OnPrem::client(self.onprem.clone())),
             Arc::new(OnPrem::tujenge(self.tujenge.clone())),
@@ -282,6 +305,9 @@ impl SandboxBuilder {
             Arc::new(MobileGateway::new(MobileGatewayAccount::default())),
             Arc::new(EnableX::new(self.enablex.clone())),
         ];
+        // Added ones replace a built-in of the same name.
+        emulations.retain(|e| !self.extra.0.iter().any(|x| x.name() == e.name()));
+        emulations.extend(self.extra.0.iter().cloned());
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
             engine.set_webhook(&provider, target);

@@ -30,6 +30,11 @@
 //! | `/mobile-gateway` | Mobile Gateway WAB REST | `POST /messages` (202), `POST /messages/broadcast`, `POST /media?source=` (multipart), `GET /media?media_id=`, `GET /messages?id=` (records with JSON-in-a-string content); DLR callbacks (`sent`, `received`) and MO callbacks; errors as `{error, message, statusCode}` with Meta's code in the text, or 422 `errors[]` |
 //! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
 //!
+//! A provider whose adapter lives elsewhere brings its own [`Emulation`] and mounts it with
+//! [`SandboxBuilder::emulation`]: it answers its routes through the shared [`Engine`]
+//! ([`Engine::check_send`], [`Engine::accept`]), so the rules, faults, lifecycle, webhooks
+//! and control API below apply to it too (`examples/provider-acme` in the repository).
+//!
 //! # Rules enforced, with the provider's own error shape and code
 //! - Bad credentials: 401 (Cloud code 190; on-prem `errors[]` code 1005; Tujenge's own
 //!   `meta` body). On-prem tokens expire after `token_lifetime_secs` and die at logout.

@@ -85,6 +85,7 @@ fn without_reqwest_the_spec_asks_for_a_transport() {
 #[cfg(feature = "reqwest")]
 #[test]
 fn with_reqwest_the_spec_has_a_default_transport() {
+    use waba_core::Provider as _;
     let get = |var: &str| match var {
         "WABA_CLOUD_ACCESS_TOKEN" => Some("token".to_owned()),
         "WABA_CLOUD_PHONE_NUMBER_ID" => Some("106540352242922".to_owned()),

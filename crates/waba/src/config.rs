@@ -196,7 +196,7 @@ fn section_name(key: &str) -> String {
 /// A figment provider over a list of `WABA_*` variables, nested by provider section so that
 /// the file and the environment merge key by key.
 struct Vars {
-    vars: Vec<(String, String)>,
+    pairs: Vec<(String, String)>,
     name: &'static str,
     providers: Providers,
 }
@@ -205,7 +205,7 @@ impl Vars {
     /// The `WABA_*` pairs of `vars`, read against `providers`.
     fn new(providers: Providers, vars: impl IntoIterator<Item = (String, String)>) -> Self {
         Self {
-            vars: vars
+            pairs: vars
                 .into_iter()
                 .filter(|(k, _)| k.starts_with("WABA_"))
                 .collect(),
@@ -230,7 +230,7 @@ impl figment::Provider for Vars {
 
     fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
         let mut dict = Dict::new();
-        for (var, value) in &self.vars {
+        for (var, value) in &self.pairs {
             let Some(path) = self.path(var) else {
                 continue;
             };

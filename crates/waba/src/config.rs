@@ -619,6 +619,10 @@ impl Setting {
 /// The transport `Config` passes to a provider's build when none was given: `None` lets
 /// the adapter use its own default (reqwest); without the `reqwest` feature, hyper when its
 /// feature is on.
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "always Some in a build with hyper and without reqwest; None in the others"
+)]
 fn default_transport() -> Option<SharedTransport> {
     #[cfg(all(feature = "hyper", not(feature = "reqwest")))]
     return Some(SharedTransport::new(

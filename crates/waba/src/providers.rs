@@ -4,8 +4,9 @@
 //! Adding a provider to this crate is its adapter crate (which exports a [`ProviderSpec`] as
 //! `SPEC`), its feature in this crate's `Cargo.toml`, and one line in [`PROVIDERS`]. An
 //! adapter that lives elsewhere needs none of that: one line,
-//! `Providers::builtin().with(&my_adapter::SPEC)`, gives a list that [`Config`], its
-//! receiver and `waba_cli::run_with` read as they read the built-in one.
+//! `Providers::builtin().with(&my_adapter::SPEC)`, gives a list that [`Config`] and its
+//! receiver read as they read the built-in one. (The `waba` command line reads the built-in
+//! list.)
 
 use std::path::Path;
 

@@ -16,6 +16,10 @@
 //! | Mobile Gateway | `mobile-gateway` | `waba-provider-mobile-gateway` | Basic | MO and DLR callbacks, unsigned |
 //! | generic v2 | `generic-v2` | `waba-provider-generic-v2` | Bearer | Cloud envelope, `X-Hub-Signature-256` |
 //!
+//! Transports: `reqwest` (default; each adapter's `new` and `Config`'s default) and `hyper`
+//! (`Config` uses it when `reqwest` is off); [`transport`] re-exports them. An adapter that
+//! lives elsewhere is registered with [`Providers::with`].
+//!
 //! Other features: `webhook` (default; decoding and verification), `axum` (the receiver),
 //! `sandbox` (the local simulator), `redis` (shared state for several replicas: `state =
 //! "redis"`, see `waba-redis`), `all-providers`.

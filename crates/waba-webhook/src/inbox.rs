@@ -14,20 +14,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::value::RawValue;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use waba_types::Event;
 
 use crate::dedup::Deduplicator;
+use crate::raw::RawJson;
 
 /// An event as the receiver hands it over.
 #[derive(Debug)]
 pub struct Received {
     /// The unified event.
     pub event: Event,
-    /// The provider's JSON for it.
-    pub raw: Box<RawValue>,
+    /// The provider's exact JSON for it: a view into the request body, shared, not copied.
+    pub raw: RawJson,
     /// Which format it came in (the decoder's name: `cloud`, `onprem`, `enablex`,
     /// `mobile-gateway`).
     pub format: &'static str,

@@ -114,7 +114,7 @@ impl Inbox for MemoryInbox {
 /// user id, so customers known only by a user id get their own lane too). `None` for events
 /// of no one customer (template states, account updates).
 pub fn customer_key(event: &Event) -> Option<String> {
-    event.customer().and_then(|c| c.keys().into_iter().next())
+    crate::dedup::first_customer_key(event)
 }
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;

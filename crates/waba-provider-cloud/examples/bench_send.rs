@@ -186,7 +186,7 @@ async fn measure(base: &str, n: usize, levels: &[usize]) {
     };
 
     let mut worst = f64::INFINITY;
-    for &c in &levels {
+    for &c in levels {
         // Warm-up: connections, caches.
         run(n / 10, c, bare_send).await;
         run(n / 10, c, sdk_send).await;

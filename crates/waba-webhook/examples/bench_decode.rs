@@ -96,7 +96,7 @@ fn main() {
         "waba (verify + full unified Events):              {:.0} events/s",
         eps(o)
     );
-    println!("ratio: {:.2} of the baseline (target 0.8)", b / o);
+    println!("ratio: {:.2} of the baseline (target 0.9)", b / o);
     println!(
         "decode: {:.0} events/s, {:.1} MB/s",
         eps(o),

@@ -8,7 +8,8 @@
 //! ```
 //! The load comes from a second process (this binary with `--load`): a reqwest client that
 //! sends every body once, `c` at a time, so the server process's counting allocator sees the
-//! server's allocations alone. Prints requests/s and events/s of each, their ratio, the
+//! server's allocations alone. Where the machine has two cores and `taskset` is present,
+//! the servers run on core 1 (one runtime thread) and the load generator on core 0. Prints requests/s and events/s of each, their ratio, the
 //! events handed over (which must equal the corpus's count: the run fails otherwise) and
 //! waba's allocations per event. Then the slow-handler run: 64 concurrent handlers that
 //! each sleep `--sleep-ms` (default 50; 0 leaves the run out), the rate they sustain and
@@ -80,7 +81,17 @@ fn main() {
         corpus.events,
         bytes as f64 / 1e6
     );
+    let pinned = pin_to_core_1();
+    println!(
+        "placement: {}",
+        if pinned {
+            "servers on core 1 (one runtime thread), load generator on core 0 (taskset)"
+        } else {
+            "not pinned (one core, or no taskset): servers and load share the machine"
+        }
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(if pinned { 1 } else { 2 })
         .enable_all()
         .build()
         .unwrap_or_else(|e| fail(&format!("no runtime: {e}")));
@@ -301,8 +312,16 @@ async fn serve_and_load(
     let start = Instant::now();
     let n = corpus.bodies.len().to_string();
     let path = path.to_owned();
+    let taskset = PINNED.load(Ordering::Relaxed);
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(exe)
+        let mut command = if taskset {
+            let mut t = Command::new("taskset");
+            t.args(["-c", "0"]).arg(exe);
+            t
+        } else {
+            Command::new(exe)
+        };
+        command
             .args(["--load", &format!("http://{addr}/"), &c.to_string(), &n])
             .arg(path)
             .stderr(Stdio::inherit())
@@ -341,6 +360,25 @@ async fn serve_and_load(
         allocs: stats.allocations + stats.reallocations,
         alloc_bytes: stats.bytes_allocated,
     }
+}
+
+/// Whether this process runs on core 1 and the load generator on core 0.
+static PINNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Puts every thread of this process on core 1 when the machine has two cores and `taskset`
+/// is there, so the servers measured and the load generator do not take each other's
+/// processor time; the ratio then compares what each server costs per request.
+fn pin_to_core_1() -> bool {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let pinned = cores >= 2
+        && Command::new("taskset")
+            .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    PINNED.store(pinned, Ordering::Relaxed);
+    pinned
 }
 
 /// `--load URL C N CORPUS`: POSTs the first N bodies once each, C at a time, over

@@ -137,7 +137,7 @@ fn bench_receive(args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--bodies" {
-            bodies = it.next().ok_or("--bodies needs a number")?.clone();
+            bodies.clone_from(it.next().ok_or("--bodies needs a number")?);
         } else {
             rest.push(a.clone());
         }

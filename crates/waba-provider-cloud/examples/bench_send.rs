@@ -161,7 +161,7 @@ async fn measure(base: &str, n: usize, levels: &[usize]) {
     let to = PhoneNumber::parse("+16315551002").unwrap_or_else(|e| fail(&e.to_string()));
     let message = OutboundMessage::new(to, Content::text("Your order A-1001 has shipped"));
 
-    let bare = reqwest::Client::new();
+    let plain = reqwest::Client::new();
     let url = format!("{base}/v25.0/{phone_number_id}/messages");
     let body = r#"{"messaging_product":"whatsapp","recipient_type":"individual","to":"16315551002","type":"text","text":{"body":"Your order A-1001 has shipped"}}"#;
     let auth = format!("Bearer {access_token}");
@@ -170,7 +170,7 @@ async fn measure(base: &str, n: usize, levels: &[usize]) {
         client.send(&message).await.expect("sdk send");
     };
     let bare_send = || async {
-        let r = bare
+        let r = plain
             .post(&url)
             .header("authorization", &auth)
             .header("content-type", "application/json")

@@ -1,4 +1,4 @@
-//! Receiver benchmark, end to end: signed Cloud webhooks POSTed over loopback with
+//! Receiver benchmark, end to end: signed Cloud webhooks `POST`ed over loopback with
 //! keep-alive to (a) the waba receiver (verify the HMAC, decode, de-duplicate, queue, hand to
 //! a handler that counts) and (b) a bare axum endpoint that does the same HMAC check and a
 //! hand-written typed, borrowed decode (the limit), at each concurrency.
@@ -59,6 +59,10 @@ fn fail(message: &str) -> ! {
     std::process::exit(2)
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "the benchmark's report, read top to bottom"
+)]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--load") {
@@ -223,7 +227,7 @@ async fn run_waba(
     let (router, events) = Receiver::builder(CloudDecoder, verifier).build();
     let handled = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&handled);
-    let handler = move |received| {
+    let on_event = move |received| {
         let counter = Arc::clone(&counter);
         async move {
             if let Some(d) = sleep {
@@ -234,9 +238,9 @@ async fn run_waba(
         }
     };
     let task = if handlers > 1 {
-        events.spawn_concurrent(handlers, handler)
+        events.spawn_concurrent(handlers, on_event)
     } else {
-        events.spawn(handler)
+        events.spawn(on_event)
     };
     let run = serve_and_load(router, corpus, path, c, &handled).await;
     task.abort();
@@ -246,17 +250,17 @@ async fn run_waba(
 /// The limit: the same HMAC check and a typed, borrowed decode, counting the events.
 async fn run_bare(corpus: &Corpus, path: &str, c: usize) -> Run {
     let key = Arc::new(corpus.secret.clone().into_bytes());
-    let counted = Arc::new(AtomicU64::new(0));
-    let counter = Arc::clone(&counted);
+    let events = Arc::new(AtomicU64::new(0));
+    let tally = Arc::clone(&events);
     let router = axum::Router::new().route(
         "/",
         axum::routing::post(move |headers: HeaderMap, body: Bytes| {
             let key = Arc::clone(&key);
-            let counter = Arc::clone(&counter);
-            async move { bare_endpoint(&key, &headers, &body, &counter) }
+            let tally = Arc::clone(&tally);
+            async move { bare_endpoint(&key, &headers, &body, &tally) }
         }),
     );
-    serve_and_load(router, corpus, path, c, &counted).await
+    serve_and_load(router, corpus, path, c, &events).await
 }
 
 fn bare_endpoint(key: &[u8], headers: &HeaderMap, body: &[u8], counter: &AtomicU64) -> StatusCode {

@@ -198,9 +198,7 @@ fn decode(provider: &str, raw: bool, file: &std::path::Path) -> Result<ExitCode,
             .map(|e| {
                 if raw {
                     // The provider's exact JSON beside the typed event.
-                    let raw_json = e
-                        .raw()
-                        .and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
+                    let raw_json = serde_json::from_str::<serde_json::Value>(e.raw().get())
                         .unwrap_or(serde_json::Value::Null);
                     out::to_json(&serde_json::json!({ "event": e.event, "raw": raw_json }))
                 } else {

@@ -55,6 +55,8 @@ mod handshake;
 pub mod inbox;
 pub mod ordering;
 #[cfg(feature = "axum")]
+mod raw;
+#[cfg(feature = "axum")]
 pub mod receiver;
 mod request;
 mod verify;
@@ -71,6 +73,8 @@ pub use formats::mobile_gateway::MobileGatewayDecoder;
 #[cfg(feature = "onprem")]
 pub use formats::onprem::OnPremDecoder;
 pub use handshake::verify_challenge;
+#[cfg(feature = "axum")]
+pub use raw::RawJson;
 pub use request::WebhookRequest;
 pub use verify::{HubSignature, RequiredHeaders, SIGNATURE_HEADER, Unverified, Verifier};
 

@@ -395,7 +395,7 @@ fn unknown(type_name: &str, raw: Option<&RawValue>) -> Result<InboundContent, St
 
 /// The raw JSON as a value (it was parsed once already, so this does not fail in practice).
 pub(crate) fn json(raw: &RawValue) -> serde_json::Value {
-    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
+    crate::formats::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
 }
 
 /// Parses an item strictly, borrowing from the body; when that fails, parses it again with
@@ -405,7 +405,7 @@ pub(crate) fn parse<'s, T: Deserialize<'s>>(
     raw: &'s RawValue,
     scratch: &'s std::cell::OnceCell<serde_json::Value>,
 ) -> Result<T, String> {
-    if let Ok(t) = serde_json::from_str::<T>(raw.get()) {
+    if let Ok(t) = crate::formats::from_str::<T>(raw.get()) {
         return Ok(t);
     }
     let value = match scratch.get() {

@@ -86,15 +86,15 @@ pub(crate) enum Command {
 
 /// The decoder of `provider`'s webhook format, from its spec.
 fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
-    waba::spec(provider)
-        .and_then(|spec| decoder_for(spec.webhook.format))
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "unknown provider {}; one of {}",
-                echo(provider),
-                waba::provider_names()
-            ))
-        })
+    let spec = waba::spec(provider).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown provider {}; one of {}",
+            echo(provider),
+            waba::provider_names()
+        ))
+    })?;
+    decoder_for(spec.webhook.format)
+        .map_err(|e| Failure::usage(format!("{} webhooks: {e}", spec.name)))
 }
 
 pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {

@@ -14,27 +14,14 @@ use waba_types::{
 
 use crate::error::Error;
 
-/// Which provider an adapter speaks to. Third-party adapters pick their own name.
+/// Which provider an adapter speaks to: the name of its spec (`ProviderSpec::name`).
+///
+/// Each adapter crate owns its id (`waba_provider_x::ID`); this crate knows none of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ProviderId(Cow<'static, str>);
 
 impl ProviderId {
-    /// Meta's WhatsApp Cloud API.
-    pub const CLOUD: Self = Self::from_static("cloud");
-    /// Meta's on-premises WhatsApp Business API client.
-    pub const ONPREM: Self = Self::from_static("onprem");
-    /// Tujenge, a proxy in front of the on-prem API.
-    pub const TUJENGE: Self = Self::from_static("tujenge");
-    /// EnableX.
-    pub const ENABLEX: Self = Self::from_static("enablex");
-    /// Mobile Gateway WAB (Modica, ezitxt).
-    pub const MOBILE_GATEWAY: Self = Self::from_static("mobile-gateway");
-    /// The generic "v2" API.
-    pub const GENERIC_V2: Self = Self::from_static("generic-v2");
-    /// `waba-testkit`'s stub.
-    pub const STUB: Self = Self::from_static("stub");
-
     /// A provider id known at compile time.
     pub const fn from_static(name: &'static str) -> Self {
         Self(Cow::Borrowed(name))

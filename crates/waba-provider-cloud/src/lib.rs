@@ -46,7 +46,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, SPEC};
+pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, ID, SPEC};
 
 /// The Cloud API as a [`Provider`].
 #[derive(Debug)]
@@ -70,7 +70,7 @@ impl CloudProvider {
     ) -> Result<Self, Error> {
         let (token, phone_number_id) = config.check()?;
         let codec = Codec::new(&config.base_url, &config.api_version, &phone_number_id)?;
-        let executor = Executor::new(ProviderId::CLOUD, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::bearer(token)?.shared());
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.upload_media = true;
@@ -123,7 +123,7 @@ impl CloudProvider {
 #[async_trait]
 impl Provider for CloudProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::CLOUD
+        crate::ID
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
@@ -138,7 +138,7 @@ impl Provider for CloudProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::CLOUD))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -61,7 +61,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, SPEC};
+pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, ID, SPEC};
 
 /// The Token API as a [`TokenSource`].
 #[derive(Debug)]
@@ -78,7 +78,7 @@ impl TokenSource for TokenApi {
         let request = self
             .codec
             .encode_token(&self.app_id, self.app_key.expose_secret())?;
-        let response = Executor::new(ProviderId::ENABLEX, self.transport.clone())
+        let response = Executor::new(crate::ID, self.transport.clone())
             .execute(request)
             .await?;
         let (token, expiry) = self.codec.decode_token(&response)?;
@@ -124,7 +124,7 @@ impl EnableXProvider {
                 Auth::refreshing_bearer(Arc::new(RefreshingToken::new(source)))
             }
         };
-        let executor = Executor::new(ProviderId::ENABLEX, transport).with_auth(auth.shared());
+        let executor = Executor::new(crate::ID, transport).with_auth(auth.shared());
         let mut capabilities =
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
         // `from` is a field of every send body: a message's own sender goes there.
@@ -168,7 +168,7 @@ impl EnableXProvider {
 #[async_trait]
 impl Provider for EnableXProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::ENABLEX
+        crate::ID
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
@@ -183,7 +183,7 @@ impl Provider for EnableXProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::ENABLEX))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -24,7 +24,7 @@ pub struct Codec {
 }
 
 fn pid() -> ProviderId {
-    ProviderId::MOBILE_GATEWAY
+    crate::ID
 }
 
 impl Codec {

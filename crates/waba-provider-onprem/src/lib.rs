@@ -59,7 +59,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::{Blocking, Codec};
-pub use config::{API_KEY_MAX, API_KEY_MIN, OnPremConfig, SPEC};
+pub use config::{API_KEY_MAX, API_KEY_MIN, ID, OnPremConfig, SPEC};
 pub use login::{DEFAULT_LIFETIME, LoginSource, parse_datetime};
 
 /// What the on-prem API offers; `groups` as the deployment says.
@@ -104,16 +104,10 @@ impl OnPremProvider {
             groups,
             ..
         } = config;
-        let codec = Codec::new(&base, namespace, ProviderId::ONPREM)?;
-        let login = LoginSource::new(
-            codec.clone(),
-            &user,
-            password,
-            transport.clone(),
-            ProviderId::ONPREM,
-        )?;
+        let codec = Codec::new(&base, namespace, crate::ID)?;
+        let login = LoginSource::new(codec.clone(), &user, password, transport.clone(), crate::ID)?;
         let token = Arc::new(RefreshingToken::new(login));
-        let executor = Executor::new(ProviderId::ONPREM, transport.clone())
+        let executor = Executor::new(crate::ID, transport.clone())
             .with_auth(Auth::refreshing_bearer(token.clone()).shared());
         let health = match api_key {
             None => None,
@@ -122,7 +116,7 @@ impl OnPremProvider {
                     Some(header) => Auth::api_key(header, key)?,
                     None => Auth::bearer(key)?,
                 };
-                Some(Executor::new(ProviderId::ONPREM, transport).with_auth(auth.shared()))
+                Some(Executor::new(crate::ID, transport).with_auth(auth.shared()))
             }
         };
         Ok(Self {

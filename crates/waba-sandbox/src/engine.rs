@@ -96,6 +96,12 @@ pub(crate) trait Emulation: Send + Sync + 'static {
     fn info(&self, base_url: &str) -> serde_json::Value;
     /// A new message id in the provider's style.
     fn new_id(&self, n: u64) -> String;
+    /// Whether `user_id` can be a customer known only by a business-scoped user id here;
+    /// the error says why not. By default an emulation has no user ids.
+    fn check_user_id(&self, user_id: &str) -> Result<(), String> {
+        let _ = user_id;
+        Err(format!("{} has no business-scoped user ids", self.name()))
+    }
 }
 
 #[derive(Default)]

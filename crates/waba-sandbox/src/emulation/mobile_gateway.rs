@@ -312,3 +312,24 @@ async fn record(
                  "reference": m.client_reference.unwrap_or_default(), "content": m.body.to_string() }),
     )
 }
+
+impl super::Account for MobileGatewayAccount {}
+
+/// Builds the emulation from the sandbox's [`MobileGatewayAccount`].
+pub(crate) fn build(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(MobileGateway::new(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The Mobile Gateway account accepted (the default: [`MobileGatewayAccount::default`]).
+    pub fn mobile_gateway(self, account: MobileGatewayAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The Mobile Gateway account the sandbox accepts.
+    pub fn mobile_gateway(&self) -> MobileGatewayAccount {
+        self.account()
+    }
+}

@@ -314,6 +314,20 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.kind.describe())?;
+        match (&self.kind, &self.provider) {
+            // "send_raw is not supported by mobile-gateway": the provider is part of the fact.
+            (ErrorKind::Unsupported { .. }, Some(p)) => {
+                write!(f, " by {p}")?;
+                if let Some(c) = self.api_code {
+                    write!(f, " (code {c})")?;
+                }
+                if let Some(m) = &self.message {
+                    write!(f, ": {m}")?;
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
         match (&self.provider, self.api_code) {
             (Some(p), Some(c)) => write!(f, " ({p}, code {c})")?,
             (Some(p), None) => write!(f, " ({p})")?,

@@ -67,7 +67,7 @@ impl Codec {
 
     /// `POST /{phone-number-id}/messages` for a unified message.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
-        let (kind, object) = TypeObject::new(&message.content, &waba_meta_wire::Flavor::CLOUD)
+        let (kind, object) = TypeObject::new(&message.content, &waba_meta_wire::Flavor::GRAPH_API)
             .ok_or_else(|| {
                 Error::unsupported(format!("sending {} messages", message.content.kind()))
                     .with_provider(crate::ID)

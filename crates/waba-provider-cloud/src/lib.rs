@@ -79,6 +79,7 @@ impl CloudProvider {
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
         capabilities.list_templates = true;
+        capabilities.send_raw = true;
         capabilities.user_ids = true;
         Ok(Self {
             codec,
@@ -91,20 +92,6 @@ impl CloudProvider {
     /// The codec, for building requests without sending them.
     pub fn codec(&self) -> &Codec {
         &self.codec
-    }
-
-    /// Sends a message type waba does not model yet: `{"type": kind, kind: object}`.
-    pub async fn send_raw(
-        &self,
-        to: &PhoneNumber,
-        kind: &str,
-        object: &serde_json::Value,
-    ) -> Result<SendReceipt, Error> {
-        let response = self
-            .executor
-            .execute(self.codec.encode_raw(to, kind, object)?)
-            .await?;
-        self.codec.decode_send(&response)
     }
 
     /// The business account's templates (needs the WABA id in the configuration).
@@ -128,6 +115,20 @@ impl Provider for CloudProvider {
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.templates().await
+    }
+
+    /// `{"type": kind, kind: object}` on the messages route.
+    async fn send_raw(
+        &self,
+        to: &PhoneNumber,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<SendReceipt, Error> {
+        let response = self
+            .executor
+            .execute(self.codec.encode_raw(to, kind, object)?)
+            .await?;
+        self.codec.decode_send(&response)
     }
 
     fn capabilities(&self) -> &Capabilities {

@@ -130,6 +130,7 @@ impl EnableXProvider {
         // `from` is a field of every send body: a message's own sender goes there.
         capabilities.sender_per_message = true;
         capabilities.list_templates = true;
+        capabilities.create_template = true;
         Ok(Self {
             codec,
             executor,
@@ -140,19 +141,6 @@ impl EnableXProvider {
     /// The codec.
     pub fn codec(&self) -> &Codec {
         &self.codec
-    }
-
-    /// Submits a template for approval, in Meta's definition format
-    /// (`name`, `category`, `language`, `components`); approval comes later by webhook.
-    pub async fn create_template(
-        &self,
-        definition: &serde_json::Value,
-    ) -> Result<serde_json::Value, Error> {
-        let response = self
-            .executor
-            .execute(self.codec.encode_create_template(definition)?)
-            .await?;
-        self.codec.decode_json(&response)
     }
 
     /// The project's templates.
@@ -173,6 +161,17 @@ impl Provider for EnableXProvider {
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.templates().await
+    }
+
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let response = self
+            .executor
+            .execute(self.codec.encode_create_template(definition)?)
+            .await?;
+        self.codec.decode_json(&response)
     }
 
     fn capabilities(&self) -> &Capabilities {

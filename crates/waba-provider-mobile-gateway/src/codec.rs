@@ -66,7 +66,7 @@ impl Codec {
         content: &Content,
         reference: Option<&str>,
     ) -> Result<Bytes, Error> {
-        let (kind, object) = TypeObject::new(content, &Flavor::CLOUD).ok_or_else(|| {
+        let (kind, object) = TypeObject::new(content, &Flavor::GRAPH_API).ok_or_else(|| {
             Error::unsupported(format!("sending {} messages", content.kind())).with_provider(pid())
         })?;
         let (destination, to) = match self.field {

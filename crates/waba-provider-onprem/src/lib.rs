@@ -119,12 +119,15 @@ impl OnPremProvider {
                 Some(Executor::new(crate::ID, transport).with_auth(auth.shared()))
             }
         };
+        let mut capabilities = capabilities(groups);
+        // The health route takes the API key, not the login token.
+        capabilities.health = health.is_some();
         Ok(Self {
             codec,
             executor,
             health,
             token: Some(token),
-            capabilities: capabilities(groups),
+            capabilities,
         })
     }
 
@@ -136,16 +139,6 @@ impl OnPremProvider {
     /// The executor the adapter sends through.
     pub fn executor(&self) -> &Executor {
         &self.executor
-    }
-
-    /// `GET /v1/health` with the API key.
-    pub async fn health(&self) -> Result<serde_json::Value, Error> {
-        let executor = self.health.as_ref().ok_or_else(|| {
-            Error::config("the health route needs the API key (WABA_ONPREM_API_KEY)")
-                .with_provider(self.codec.provider().clone())
-        })?;
-        let response = executor.execute(self.codec.encode_health()?).await?;
-        self.codec.decode_health(&response)
     }
 
     /// Revokes the login token (`POST /v1/users/logout`); the next request logs in again.
@@ -179,6 +172,18 @@ impl Provider for OnPremProvider {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    /// `GET /v1/health` with the API key (`WABA_ONPREM_API_KEY`): without it the capability
+    /// is off.
+    async fn health(&self) -> Result<serde_json::Value, Error> {
+        let executor = self.health.as_ref().ok_or_else(|| {
+            Error::unsupported("health")
+                .with_provider(self.codec.provider().clone())
+                .with_message("the health route needs the API key (WABA_ONPREM_API_KEY)")
+        })?;
+        let response = executor.execute(self.codec.encode_health()?).await?;
+        self.codec.decode_health(&response)
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {

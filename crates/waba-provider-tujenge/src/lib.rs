@@ -46,7 +46,7 @@ use bytes::Bytes;
 use waba_auth::Auth;
 use waba_core::{
     Capabilities, ContactCheck, Error, ErrorKind, Executor, HttpTransport, MediaDownload,
-    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
+    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport, WebhookSettings,
 };
 use waba_provider_onprem::Codec;
 use waba_transport_reqwest::ReqwestTransport;
@@ -94,7 +94,11 @@ impl TujengeProvider {
             codec,
             executor,
             base,
-            capabilities: waba_provider_onprem::capabilities(true),
+            capabilities: {
+                let mut c = waba_provider_onprem::capabilities(true);
+                c.webhook_settings = true;
+                c
+            },
         })
     }
 
@@ -206,6 +210,23 @@ impl Provider for TujengeProvider {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        let headers: Vec<(&str, &str)> = settings
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        TujengeProvider::set_webhook(self, &settings.url, &headers)
+            .await
+            .map(WebhookSettings::from)
+    }
+
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        TujengeProvider::webhook(self)
+            .await
+            .map(WebhookSettings::from)
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {

@@ -374,6 +374,17 @@ impl SandboxHandle {
             .await)
     }
 
+    /// Whether `provider`'s emulation has customers known only by a business-scoped user id
+    /// (as [`inject_inbound_from_user`](Self::inject_inbound_from_user) needs); the error
+    /// says why not.
+    pub fn check_user_id(&self, provider: &str, user_id: &UserId) -> Result<(), SandboxError> {
+        self.engine
+            .emulation(provider)
+            .ok_or_else(|| SandboxError(format!("no provider {provider}")))?
+            .check_user_id(user_id.as_str())
+            .map_err(SandboxError)
+    }
+
     /// Makes a customer known only by a business-scoped user id (a username, no phone
     /// number) send `text` to the business, as [`inject_inbound`](Self::inject_inbound) does
     /// for a phone number. Only the Cloud emulation has user ids: its webhooks carry an

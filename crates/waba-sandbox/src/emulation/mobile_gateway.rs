@@ -97,6 +97,11 @@ impl Emulation for MobileGateway {
         })
     }
 
+    fn statuses(&self) -> &'static [&'static str] {
+        // Delivery reports stop at `received` (delivered): the gateway reports no reads.
+        &["sent", "delivered"]
+    }
+
     fn inbound_webhook(&self, m: &StoredMessage, _profile_name: &str) -> Option<Webhook> {
         let content = json!({ "from": format!("+{}", m.customer), "id": format!("wamid.{}", m.id), "timestamp": now_secs().to_string(), "type": "text", "text": m.body["text"] });
         let body = json!({ "id": m.id, "source": format!("+{}", m.customer), "Destination": self.account.source, "content": content });

@@ -84,6 +84,10 @@ mod tests {
         for f in FORMATS {
             assert!(decoder_for(f).is_ok(), "{f}");
         }
+        // Provider names are not format names: a caller goes through the provider's spec.
+        for provider in ["generic-v2", "tujenge"] {
+            assert!(decoder_for(provider).is_err(), "{provider}");
+        }
         let e = decoder_for("no-such-format").err().expect("refused");
         let text = e.to_string();
         assert!(text.contains("\"no-such-format\""), "{text}");

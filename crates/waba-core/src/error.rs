@@ -314,19 +314,16 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.kind.describe())?;
-        match (&self.kind, &self.provider) {
-            // "send_raw is not supported by mobile-gateway": the provider is part of the fact.
-            (ErrorKind::Unsupported { .. }, Some(p)) => {
-                write!(f, " by {p}")?;
-                if let Some(c) = self.api_code {
-                    write!(f, " (code {c})")?;
-                }
-                if let Some(m) = &self.message {
-                    write!(f, ": {m}")?;
-                }
-                return Ok(());
+        // "send_raw is not supported by mobile-gateway": the provider is part of the fact.
+        if let (ErrorKind::Unsupported { .. }, Some(p)) = (&self.kind, &self.provider) {
+            write!(f, " by {p}")?;
+            if let Some(c) = self.api_code {
+                write!(f, " (code {c})")?;
             }
-            _ => {}
+            if let Some(m) = &self.message {
+                write!(f, ": {m}")?;
+            }
+            return Ok(());
         }
         match (&self.provider, self.api_code) {
             (Some(p), Some(c)) => write!(f, " ({p}, code {c})")?,

@@ -88,7 +88,9 @@ mod tests {
         for provider in ["generic-v2", "tujenge"] {
             assert!(decoder_for(provider).is_err(), "{provider}");
         }
-        let e = decoder_for("no-such-format").err().expect("refused");
+        let Err(e) = decoder_for("no-such-format") else {
+            panic!("an unknown format is refused")
+        };
         let text = e.to_string();
         assert!(text.contains("\"no-such-format\""), "{text}");
         for f in FORMATS {

@@ -62,7 +62,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, SPEC};
+pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, ID, SPEC};
 
 /// The Token API as a [`TokenSource`].
 #[derive(Debug)]
@@ -79,7 +79,7 @@ impl TokenSource for TokenApi {
         let request = self
             .codec
             .encode_token(&self.app_id, self.app_key.expose_secret())?;
-        let response = Executor::new(ProviderId::ENABLEX, self.transport.clone())
+        let response = Executor::new(crate::ID, self.transport.clone())
             .execute(request)
             .await?;
         let (token, expiry) = self.codec.decode_token(&response)?;
@@ -127,12 +127,13 @@ impl EnableXProvider {
                 Auth::refreshing_bearer(Arc::new(RefreshingToken::new(source)))
             }
         };
-        let executor = Executor::new(ProviderId::ENABLEX, transport).with_auth(auth.shared());
+        let executor = Executor::new(crate::ID, transport).with_auth(auth.shared());
         let mut capabilities =
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
         // `from` is a field of every send body: a message's own sender goes there.
         capabilities.sender_per_message = true;
         capabilities.list_templates = true;
+        capabilities.create_template = true;
         Ok(Self {
             codec,
             executor,
@@ -143,19 +144,6 @@ impl EnableXProvider {
     /// The codec.
     pub fn codec(&self) -> &Codec {
         &self.codec
-    }
-
-    /// Submits a template for approval, in Meta's definition format
-    /// (`name`, `category`, `language`, `components`); approval comes later by webhook.
-    pub async fn create_template(
-        &self,
-        definition: &serde_json::Value,
-    ) -> Result<serde_json::Value, Error> {
-        let response = self
-            .executor
-            .execute(self.codec.encode_create_template(definition)?)
-            .await?;
-        self.codec.decode_json(&response)
     }
 
     /// The project's templates.
@@ -171,11 +159,22 @@ impl EnableXProvider {
 #[async_trait]
 impl Provider for EnableXProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::ENABLEX
+        crate::ID
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.templates().await
+    }
+
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let response = self
+            .executor
+            .execute(self.codec.encode_create_template(definition)?)
+            .await?;
+        self.codec.decode_json(&response)
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -186,7 +185,7 @@ impl Provider for EnableXProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::ENABLEX))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

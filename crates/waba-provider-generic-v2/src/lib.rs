@@ -65,7 +65,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MessageId, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{DEFAULT_BASE_URL, GenericV2Config, SPEC};
+pub use config::{DEFAULT_BASE_URL, GenericV2Config, ID, SPEC};
 
 /// The v2 API as a [`Provider`].
 #[derive(Debug)]
@@ -97,7 +97,7 @@ impl GenericV2Provider {
         transport: impl HttpTransport,
     ) -> Result<Self, Error> {
         let (token, base) = config.check()?;
-        let executor = Executor::new(ProviderId::GENERIC_V2, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::bearer(token)?.shared());
         let kinds = [
             ContentKind::Text,
@@ -130,7 +130,7 @@ impl GenericV2Provider {
 #[async_trait]
 impl Provider for GenericV2Provider {
     fn id(&self) -> ProviderId {
-        ProviderId::GENERIC_V2
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -141,7 +141,7 @@ impl Provider for GenericV2Provider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::GENERIC_V2))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

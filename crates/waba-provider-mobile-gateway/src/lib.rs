@@ -61,7 +61,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{MobileGatewayConfig, RecipientField, SPEC};
+pub use config::{ID, MobileGatewayConfig, RecipientField, SPEC};
 
 /// The WAB REST API as a [`Provider`].
 #[derive(Debug)]
@@ -89,7 +89,7 @@ impl MobileGatewayProvider {
         transport: impl HttpTransport,
     ) -> Result<Self, Error> {
         let (base, user, password, source) = config.check()?;
-        let executor = Executor::new(ProviderId::MOBILE_GATEWAY, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::basic(user, password)?.shared());
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.broadcast = true;
@@ -115,7 +115,7 @@ impl MobileGatewayProvider {
 #[async_trait]
 impl Provider for MobileGatewayProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::MOBILE_GATEWAY
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -126,7 +126,7 @@ impl Provider for MobileGatewayProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::MOBILE_GATEWAY))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)

@@ -46,7 +46,7 @@ use bytes::Bytes;
 use waba_auth::Auth;
 use waba_core::{
     Capabilities, ContactCheck, Error, ErrorKind, Executor, HttpTransport, MediaDownload,
-    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
+    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport, WebhookSettings,
 };
 use waba_provider_onprem::Codec;
 #[cfg(feature = "reqwest")]
@@ -55,7 +55,7 @@ use waba_types::{
     Content, MediaId, MessageId, OutboundMessage, PhoneNumber, TemplateComponent, TemplateParameter,
 };
 
-pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, SPEC, TujengeConfig};
+pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, ID, SPEC, TujengeConfig};
 pub use wire::WebhookConfig;
 
 /// Tujenge's limit on a template's content, characters (seed tujenge).
@@ -90,14 +90,18 @@ impl TujengeProvider {
             &config.base_url,
         )?
         .to_owned();
-        let codec = Codec::new(&base, config.namespace, ProviderId::TUJENGE)?;
-        let executor = Executor::new(ProviderId::TUJENGE, SharedTransport::new(transport))
-            .with_auth(auth.shared());
+        let codec = Codec::new(&base, config.namespace, crate::ID)?;
+        let executor =
+            Executor::new(crate::ID, SharedTransport::new(transport)).with_auth(auth.shared());
         Ok(Self {
             codec,
             executor,
             base,
-            capabilities: waba_provider_onprem::capabilities(true),
+            capabilities: {
+                let mut c = waba_provider_onprem::capabilities(true);
+                c.webhook_settings = true;
+                c
+            },
         })
     }
 
@@ -166,12 +170,12 @@ impl TujengeProvider {
         let response = self.run(r).await?;
         if !response.status().is_success() {
             return Err(waba_provider_onprem::errors::from_response(
-                &ProviderId::TUJENGE,
+                &crate::ID,
                 &response,
             ));
         }
         serde_json::from_slice(response.body())
-            .map_err(|e| Error::decode(e.to_string()).with_provider(ProviderId::TUJENGE))
+            .map_err(|e| Error::decode(e.to_string()).with_provider(crate::ID))
     }
 }
 
@@ -195,7 +199,7 @@ fn check_limits(message: &OutboundMessage) -> Result<(), Error> {
         .sum();
     if chars > TEMPLATE_CONTENT_MAX {
         return Err(Error::new(ErrorKind::InvalidRequest { field: Some("content.components".into()) })
-            .with_provider(ProviderId::TUJENGE)
+            .with_provider(crate::ID)
             .with_message(format!("content.components: {chars} characters of template content, the limit is {TEMPLATE_CONTENT_MAX}")));
     }
     Ok(())
@@ -204,18 +208,35 @@ fn check_limits(message: &OutboundMessage) -> Result<(), Error> {
 #[async_trait]
 impl Provider for TujengeProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::TUJENGE
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
     }
 
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        let headers: Vec<(&str, &str)> = settings
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        TujengeProvider::set_webhook(self, &settings.url, &headers)
+            .await
+            .map(WebhookSettings::from)
+    }
+
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        TujengeProvider::webhook(self)
+            .await
+            .map(WebhookSettings::from)
+    }
+
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::TUJENGE))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         check_limits(message)?;
         let response = self.run(self.codec.encode_send(message)?).await?;
         self.codec.decode_send(&response)
@@ -233,7 +254,7 @@ impl Provider for TujengeProvider {
 
     async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
         let response = self.run(self.codec.encode_read(id)?).await?;
-        self.codec.decode_empty(&response, &ProviderId::TUJENGE)
+        self.codec.decode_empty(&response, &crate::ID)
     }
 
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {

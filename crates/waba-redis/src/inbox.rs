@@ -101,15 +101,14 @@ struct Stored {
     format: String,
 }
 
-/// The decoders' format names, as `'static` strings again.
+/// The decoders' format names, as `'static` strings again: one of
+/// [`waba_webhook::FORMATS`], or `other` for a format this build does not decode.
 fn format_name(name: &str) -> &'static str {
-    match name {
-        "cloud" => "cloud",
-        "onprem" => "onprem",
-        "enablex" => "enablex",
-        "mobile-gateway" => "mobile-gateway",
-        _ => "other",
-    }
+    waba_webhook::FORMATS
+        .iter()
+        .find(|f| **f == name)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// An [`Inbox`] on a Redis Stream: receivers append (de-duplicating in the same step),

@@ -107,6 +107,17 @@ pub trait Emulation: Send + Sync + 'static {
     fn info(&self, base_url: &str) -> serde_json::Value;
     /// A new message id in the provider's style.
     fn new_id(&self, n: u64) -> String;
+    /// The delivery states it sends status webhooks for, in lifecycle order (the last is
+    /// as far as a message's reported state goes). By default sent, delivered and read.
+    fn statuses(&self) -> &'static [&'static str] {
+        &["sent", "delivered", "read"]
+    }
+    /// Whether `user_id` can be a customer known only by a business-scoped user id here;
+    /// the error says why not. By default an emulation has no user ids.
+    fn check_user_id(&self, user_id: &str) -> Result<(), String> {
+        let _ = user_id;
+        Err(format!("{} has no business-scoped user ids", self.name()))
+    }
 }
 
 #[derive(Default)]

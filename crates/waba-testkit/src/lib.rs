@@ -41,5 +41,5 @@ mod stub_server;
 pub mod transport_suite;
 
 pub use replay::{RecordedRequest, ReplayTransport};
-pub use stub::StubProvider;
+pub use stub::{STUB_ID, StubProvider};
 pub use stub_server::StubServer;

@@ -19,8 +19,8 @@ use std::alloc::System;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;

@@ -78,7 +78,7 @@ fn cloud_fixtures() {
 
 #[test]
 fn generic_v2_fixtures() {
-    snapshot_all("generic-v2", "generic-v2");
+    snapshot_all("generic-v2", "cloud");
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn onprem_fixtures() {
 
 #[test]
 fn tujenge_fixtures() {
-    snapshot_all("tujenge", "tujenge");
+    snapshot_all("tujenge", "onprem");
 }
 
 #[test]

@@ -43,7 +43,7 @@ mod receiving;
 pub use config::{
     Config, ConfigError, DEFAULT_FILE, Origin, Resolved, StateBackend, provider_names, spec,
 };
-pub use providers::{PROVIDERS, Providers};
+pub use providers::*;
 #[cfg(feature = "webhook")]
 pub use receiving::Receiving;
 pub use waba_core::{
@@ -55,18 +55,6 @@ pub use waba_types::{
 };
 pub use {waba_auth as auth, waba_core as core, waba_types as types};
 
-#[cfg(feature = "cloud")]
-pub use waba_provider_cloud as cloud;
-#[cfg(feature = "enablex")]
-pub use waba_provider_enablex as enablex;
-#[cfg(feature = "generic-v2")]
-pub use waba_provider_generic_v2 as generic_v2;
-#[cfg(feature = "mobile-gateway")]
-pub use waba_provider_mobile_gateway as mobile_gateway;
-#[cfg(feature = "onprem")]
-pub use waba_provider_onprem as onprem;
-#[cfg(feature = "tujenge")]
-pub use waba_provider_tujenge as tujenge;
 #[cfg(feature = "redis")]
 pub use waba_redis as redis;
 #[cfg(feature = "sandbox")]

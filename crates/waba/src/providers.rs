@@ -14,6 +14,21 @@ use waba_core::ProviderSpec;
 
 use crate::config::{Config, ConfigError};
 
+// Each adapter crate, under its provider's name, for its own types (its config, its
+// provider, operations only it has).
+#[cfg(feature = "cloud")]
+pub use waba_provider_cloud as cloud;
+#[cfg(feature = "enablex")]
+pub use waba_provider_enablex as enablex;
+#[cfg(feature = "generic-v2")]
+pub use waba_provider_generic_v2 as generic_v2;
+#[cfg(feature = "mobile-gateway")]
+pub use waba_provider_mobile_gateway as mobile_gateway;
+#[cfg(feature = "onprem")]
+pub use waba_provider_onprem as onprem;
+#[cfg(feature = "tujenge")]
+pub use waba_provider_tujenge as tujenge;
+
 /// Every provider compiled into this build, in the order the CLI lists them.
 pub static PROVIDERS: &[&ProviderSpec] = &[
     #[cfg(feature = "cloud")]

@@ -23,7 +23,7 @@ fn toml_sections_become_provider_keys_and_the_environment_wins() {
     assert_eq!(c.get("WABA_RATE_LIMIT"), Some("20"));
     let c = c.with("WABA_CLOUD_ACCESS_TOKEN", "from-env");
     assert_eq!(c.get("WABA_CLOUD_ACCESS_TOKEN"), Some("from-env"));
-    assert_eq!(c.provider().unwrap().id(), ProviderId::CLOUD);
+    assert_eq!(c.provider().unwrap().id(), ProviderId::from_static("cloud"));
 }
 
 #[test]

@@ -32,7 +32,7 @@ impl Codec {
             return Err(Error::unsupported("messages to other than a phone number")
                 .with_provider(crate::ID));
         };
-        let (kind, object) = TypeObject::new(&message.content, &Flavor::CLOUD)
+        let (kind, object) = TypeObject::new(&message.content, &Flavor::GRAPH_API)
             .ok_or_else(|| Error::unsupported("this content kind").with_provider(crate::ID))?;
         let body = Send {
             to: to.digits(),

@@ -3,7 +3,10 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+use waba_core::{ConfigKey, Error, KeyKind, ProviderId, ProviderSpec, WebhookAuth, WebhookSpec};
+
+/// Acme's provider id, in errors and receipts: its spec's name.
+pub const ID: ProviderId = ProviderId::from_static(SPEC.name);
 
 /// The adapter as data: its name, configuration keys, construction and webhooks. An
 /// application registers it with one line, `waba::Providers::builtin().with(&SPEC)`.

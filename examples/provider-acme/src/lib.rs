@@ -41,10 +41,7 @@ use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{AcmeConfig, DEFAULT_BASE_URL, SPEC};
-
-/// Acme's provider id, in errors and receipts.
-pub const ID: ProviderId = ProviderId::from_static("acme");
+pub use config::{AcmeConfig, DEFAULT_BASE_URL, ID, SPEC};
 
 /// The header Acme reads its API key from.
 pub const KEY_HEADER: &str = "X-Acme-Key";

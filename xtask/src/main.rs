@@ -53,8 +53,14 @@ commands:
          at once: 0 doubled, 0 lost, acknowledged webhooks handed over once, flat memory
   bench decode [--corpus FILE.jsonl --signatures FILE.sig --secret S] [--passes N]
          verify and decode a webhook corpus, beside a hand-written baseline
+  bench receive [--bodies 20000] [--concurrency 1,64] [--sleep-ms 50]
+         signed Cloud webhooks (shared/bench/gen_cloud_corpus.py, written to target/bench/)
+         POSTed over loopback to the waba receiver and to a bare axum endpoint (HMAC + typed
+         borrowed decode): rates, ratio, events handed over once, allocations per event;
+         then 64 handlers that sleep 50 ms each: events/s and 503s
   bench send [--n 5000] [--concurrency 1,64]
-         send through Client + the Cloud adapter beside bare reqwest, against the sandbox
+         send through Client + the Cloud adapter beside bare reqwest, against a minimal mock
+         Cloud server pinned to its own core (taskset), with the SDK's own time per send
   bench cluster [--events 20000] [--rate 200]
          receivers x workers x senders on a local redis-server: inbox events/s (durable vs
          in memory), round trips per event, duplicates, events lost to a killed worker,
@@ -91,6 +97,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let (example, package) = match args.first().map(String::as_str) {
         Some("decode") => ("bench_decode", "waba-webhook"),
         Some("send") => ("bench_send", "waba-provider-cloud"),
+        Some("receive") => return bench_receive(&args[1..]),
         Some("cluster") => ("bench_cluster", "waba-redis"),
         Some("broadcast") => {
             // The example runs the CLI binary, which `cargo run --example` does not build.
@@ -124,6 +131,65 @@ fn bench(args: &[String]) -> Result<(), String> {
         cmd.splice(5..5, ["--features", "local-server"]);
     }
     cmd.extend(args[1..].iter().map(String::as_str));
+    cargo(&cmd, &[])
+}
+
+/// `bench receive`: writes the reference corpus into `target/bench/` with the shared
+/// generator, then runs the example on it.
+fn bench_receive(args: &[String]) -> Result<(), String> {
+    let mut rest: Vec<String> = Vec::new();
+    let mut bodies = "20000".to_owned();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--bodies" {
+            bodies.clone_from(it.next().ok_or("--bodies needs a number")?);
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    let root = workspace_root();
+    // `shared/` sits beside the repository (or above a worktree of it).
+    let generator = root
+        .ancestors()
+        .map(|dir| dir.join("shared/bench/gen_cloud_corpus.py"))
+        .find(|p| p.is_file())
+        .ok_or("no shared/bench/gen_cloud_corpus.py beside or above the repository")?;
+    let out = root.join("target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let prefix = out.join(format!("cloud-{bodies}"));
+    let corpus = prefix.with_extension("jsonl");
+    if !corpus.is_file() {
+        eprintln!(
+            "$ python3 {} -n {bodies} --out {}",
+            generator.display(),
+            prefix.display()
+        );
+        let status = Command::new("python3")
+            .arg(&generator)
+            .args(["-n", &bodies, "--out"])
+            .arg(&prefix)
+            .status()
+            .map_err(|e| format!("could not run python3: {e}"))?;
+        if !status.success() {
+            return Err(format!("the corpus generator failed ({status})"));
+        }
+    }
+    let corpus = corpus.to_string_lossy().into_owned();
+    let mut cmd = vec![
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "waba-webhook",
+        "--features",
+        "axum",
+        "--example",
+        "bench_receive",
+        "--",
+        "--corpus",
+        &corpus,
+    ];
+    cmd.extend(rest.iter().map(String::as_str));
     cargo(&cmd, &[])
 }
 

@@ -39,6 +39,8 @@ struct Row {
     status: HashMap<MessageId, (DeliveryStatus, Duration)>,
     reply: bool,
     error: Option<String>,
+    /// The last state the sandbox's emulation sends status webhooks for.
+    last: Option<DeliveryStatus>,
 }
 
 impl Row {
@@ -54,14 +56,10 @@ impl Row {
             .min_by_key(|s| s.progress().unwrap_or(0))
     }
 
-    /// Read, where the provider reports reads; delivered for Mobile Gateway, whose delivery
-    /// reports stop at `received`.
+    /// The last state the provider reports (read, or delivered where its reports stop
+    /// there), as the sandbox lists its status webhooks.
     fn done(&self) -> bool {
-        let target = if self.provider == "mobile-gateway" {
-            DeliveryStatus::Delivered
-        } else {
-            DeliveryStatus::Read
-        };
+        let target = self.last.clone().unwrap_or(DeliveryStatus::Read);
         self.error.is_some()
             || (self.reply && self.final_status().and_then(|s| s.progress()) >= target.progress())
     }
@@ -101,6 +99,10 @@ async fn exchange(sandbox: &SandboxHandle, provider: &'static str, customer: &Ph
         status: HashMap::new(),
         reply: false,
         error: None,
+        last: sandbox.info()["providers"][provider]["statuses"]
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|s| serde_json::from_value(s.clone()).ok()),
     };
     if let Err(e) = sandbox
         .inject_inbound(provider, customer, "Hi! Where is my order?")

@@ -35,7 +35,8 @@ pub(crate) enum Command {
     /// Decodes a saved webhook body; prints one JSON event per line. An item that could
     /// not be typed is printed too, as an `unknown` event with its location and reason.
     Decode {
-        /// cloud, generic-v2, onprem, tujenge, enablex or mobile-gateway.
+        /// The provider the body came from (its webhook format follows); `waba config keys`
+        /// lists this build's providers.
         #[arg(long)]
         provider: String,
         /// Print each event as `{"event": …, "raw": …}`, with the provider's JSON it came
@@ -51,26 +52,27 @@ pub(crate) enum Command {
         /// The port on 127.0.0.1.
         #[arg(long)]
         port: u16,
-        /// cloud, generic-v2, onprem, tujenge, enablex or mobile-gateway.
+        /// The provider sending the webhooks (its webhook format and authentication follow);
+        /// `waba config keys` lists this build's providers.
         #[arg(long)]
         provider: String,
         /// The path webhooks are posted to.
         #[arg(long, default_value = "/")]
         path: String,
-        /// The app secret for `X-Hub-Signature-256` (Cloud, generic v2); repeat to accept
-        /// an old and a new one while rotating.
+        /// The app secret for `X-Hub-Signature-256`, for a provider whose webhooks are signed
+        /// (its `app_secret` key); repeat to accept an old and a new one while rotating.
         #[arg(long = "secret", value_name = "SECRET", conflicts_with_all = ["headers", "basic"])]
         secrets: Vec<String>,
-        /// A header every webhook must carry, `NAME:VALUE` (Tujenge's `/v1/configs/webhook`
-        /// headers); repeat for several.
+        /// A header every webhook must carry, `NAME:VALUE`, for a provider told to add headers
+        /// to its webhooks; repeat for several.
         #[arg(long = "header", value_name = "NAME:VALUE")]
         headers: Vec<String>,
-        /// The HTTP Basic credentials every webhook must carry, `USER:PASSWORD` (EnableX's
-        /// "HTTP Authentication").
+        /// The HTTP Basic credentials every webhook must carry, `USER:PASSWORD`, for a
+        /// provider that authenticates its webhooks with Basic.
         #[arg(long, value_name = "USER:PASSWORD")]
         basic: Option<String>,
-        /// Accept unsigned requests for a provider whose webhooks are signed (cloud,
-        /// generic-v2): anyone who can reach the port can forge events. For local
+        /// Accept unsigned requests for a provider whose webhooks are signed: anyone who can
+        /// reach the port can forge events. For local
         /// experiments only; a warning is printed.
         #[arg(long)]
         insecure: bool,
@@ -86,15 +88,15 @@ pub(crate) enum Command {
 
 /// The decoder of `provider`'s webhook format, from its spec.
 fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
-    waba::spec(provider)
-        .and_then(|spec| decoder_for(spec.webhook.format))
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "unknown provider {}; one of {}",
-                echo(provider),
-                waba::provider_names()
-            ))
-        })
+    let spec = waba::spec(provider).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown provider {}; one of {}",
+            echo(provider),
+            waba::provider_names()
+        ))
+    })?;
+    decoder_for(spec.webhook.format)
+        .map_err(|e| Failure::usage(format!("{} webhooks: {e}", spec.name)))
 }
 
 pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
@@ -198,9 +200,7 @@ fn decode(provider: &str, raw: bool, file: &std::path::Path) -> Result<ExitCode,
             .map(|e| {
                 if raw {
                     // The provider's exact JSON beside the typed event.
-                    let raw_json = e
-                        .raw()
-                        .and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
+                    let raw_json = serde_json::from_str::<serde_json::Value>(e.raw().get())
                         .unwrap_or(serde_json::Value::Null);
                     out::to_json(&serde_json::json!({ "event": e.event, "raw": raw_json }))
                 } else {

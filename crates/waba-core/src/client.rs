@@ -11,7 +11,7 @@ use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber, Temp
 use crate::error::{Error, ErrorKind};
 use crate::provider::{
     BroadcastOutcome, Capabilities, ContactCheck, MediaDownload, MediaUpload, MessageRecord,
-    Provider, ProviderId, SendReceipt, SharedProvider, TemplateInfo,
+    Provider, ProviderId, SendReceipt, SharedProvider, TemplateInfo, WebhookSettings,
 };
 use crate::rate_limit::{RateLimitStore, RateLimiter};
 use crate::retry::RetryPolicy;
@@ -525,6 +525,48 @@ impl Provider for Client {
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.with_retry(true, None, || self.inner.provider.list_templates())
+            .await
+    }
+
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        // Submitted twice, a template is refused as a duplicate at best: not retried once
+        // it may have arrived.
+        self.with_retry(false, None, || {
+            self.inner.provider.create_template(definition)
+        })
+        .await
+    }
+
+    async fn send_raw(
+        &self,
+        to: &PhoneNumber,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<SendReceipt, Error> {
+        // A send: rate-limited on the configured number, never repeated once it may have
+        // gone out.
+        self.with_retry(false, Some(("", 1)), || {
+            self.inner.provider.send_raw(to, kind, object)
+        })
+        .await
+    }
+
+    async fn health(&self) -> Result<serde_json::Value, Error> {
+        self.with_retry(true, None, || self.inner.provider.health())
+            .await
+    }
+
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        // Setting the same settings again is harmless.
+        self.with_retry(true, None, || self.inner.provider.set_webhook(settings))
+            .await
+    }
+
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        self.with_retry(true, None, || self.inner.provider.webhook())
             .await
     }
 }

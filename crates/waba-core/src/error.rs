@@ -314,6 +314,17 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.kind.describe())?;
+        // "send_raw is not supported by mobile-gateway": the provider is part of the fact.
+        if let (ErrorKind::Unsupported { .. }, Some(p)) = (&self.kind, &self.provider) {
+            write!(f, " by {p}")?;
+            if let Some(c) = self.api_code {
+                write!(f, " (code {c})")?;
+            }
+            if let Some(m) = &self.message {
+                write!(f, ": {m}")?;
+            }
+            return Ok(());
+        }
         match (&self.provider, self.api_code) {
             (Some(p), Some(c)) => write!(f, " ({p}, code {c})")?,
             (Some(p), None) => write!(f, " ({p})")?,
@@ -536,7 +547,7 @@ mod tests {
     #[test]
     fn display_names_kind_provider_code_and_message() {
         let e = Error::new(ErrorKind::OutsideCustomerWindow)
-            .with_provider(ProviderId::CLOUD)
+            .with_provider(ProviderId::from_static("cloud"))
             .with_api_code(131_047)
             .with_message("Re-engagement message");
         assert_eq!(
@@ -606,7 +617,7 @@ mod tests {
     fn a_body_code_never_clears_maybe_delivered() {
         // generic v2's 504 with Meta's code 2 ("service temporarily unavailable").
         let e = classify_response(
-            &ProviderId::GENERIC_V2,
+            &ProviderId::from_static("generic-v2"),
             &answer(504),
             Refinement::none()
                 .with_kind(Some(ErrorKind::Server))
@@ -631,7 +642,7 @@ mod tests {
             ErrorKind::Provider,
         ] {
             let e = classify_response(
-                &ProviderId::CLOUD,
+                &ProviderId::from_static("cloud"),
                 &answer(500),
                 Refinement::none().with_kind(Some(kind.clone())),
             );
@@ -640,7 +651,7 @@ mod tests {
         }
         // Which server-side failure it was is a refinement; the retry-after comes from the header.
         let e = classify_response(
-            &ProviderId::CLOUD,
+            &ProviderId::from_static("cloud"),
             &answer(503),
             Refinement::none().with_kind(Some(ErrorKind::RateLimited { retry_after: None })),
         );
@@ -656,7 +667,7 @@ mod tests {
     #[test]
     fn a_4xx_body_code_names_the_kind_and_a_documented_code_clears_the_doubt() {
         let e = classify_response(
-            &ProviderId::CLOUD,
+            &ProviderId::from_static("cloud"),
             &answer(400),
             Refinement::none()
                 .with_kind(Some(ErrorKind::OutsideCustomerWindow))
@@ -665,7 +676,7 @@ mod tests {
         assert_eq!(e.kind(), &ErrorKind::OutsideCustomerWindow);
         assert!(!e.maybe_delivered());
         let e = classify_response(
-            &ProviderId::TUJENGE,
+            &ProviderId::from_static("tujenge"),
             &answer(502),
             Refinement::none().not_processed(true),
         );

@@ -63,7 +63,7 @@ pub use ext::ProviderExt;
 pub use provider::{
     BroadcastOutcome, Capabilities, ContactCheck, ContactStatus, ContentKinds, Direction,
     MediaDownload, MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedProvider,
-    TemplateInfo,
+    TemplateInfo, WebhookSettings,
 };
 pub use rate_limit::{
     DECREASE, FLOOR, Permit, RECOVERY_PER_SUCCESS, RateLimitStore, RateLimiter, RateStats,

@@ -14,27 +14,14 @@ use waba_types::{
 
 use crate::error::Error;
 
-/// Which provider an adapter speaks to. Third-party adapters pick their own name.
+/// Which provider an adapter speaks to: the name of its spec (`ProviderSpec::name`).
+///
+/// Each adapter crate owns its id (`waba_provider_x::ID`); this crate knows none of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ProviderId(Cow<'static, str>);
 
 impl ProviderId {
-    /// Meta's WhatsApp Cloud API.
-    pub const CLOUD: Self = Self::from_static("cloud");
-    /// Meta's on-premises WhatsApp Business API client.
-    pub const ONPREM: Self = Self::from_static("onprem");
-    /// Tujenge, a proxy in front of the on-prem API.
-    pub const TUJENGE: Self = Self::from_static("tujenge");
-    /// EnableX.
-    pub const ENABLEX: Self = Self::from_static("enablex");
-    /// Mobile Gateway WAB (Modica, ezitxt).
-    pub const MOBILE_GATEWAY: Self = Self::from_static("mobile-gateway");
-    /// The generic "v2" API.
-    pub const GENERIC_V2: Self = Self::from_static("generic-v2");
-    /// `waba-testkit`'s stub.
-    pub const STUB: Self = Self::from_static("stub");
-
     /// A provider id known at compile time.
     pub const fn from_static(name: &'static str) -> Self {
         Self(Cow::Borrowed(name))
@@ -143,6 +130,14 @@ pub struct Capabilities {
     pub check_contacts: bool,
     /// `list_templates`.
     pub list_templates: bool,
+    /// `create_template` (submit a template for review).
+    pub create_template: bool,
+    /// `send_raw` (a message type waba does not model, as the provider's JSON).
+    pub send_raw: bool,
+    /// `health` (the provider's own health report).
+    pub health: bool,
+    /// `set_webhook` and `webhook` (where the provider sends webhooks, set through its API).
+    pub webhook_settings: bool,
     /// `OutboundMessage::client_reference` reaches the provider and comes back in status
     /// updates.
     pub client_reference: bool,
@@ -363,6 +358,18 @@ pub struct TemplateInfo {
     pub components: Option<serde_json::Value>,
 }
 
+/// Where a provider sends webhooks, as set through its API
+/// ([`Provider::set_webhook`]): the URL and the extra headers it adds to each webhook (which
+/// a receiver can require, as its way of authenticating them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WebhookSettings {
+    /// The URL webhooks are posted to.
+    pub url: String,
+    /// Header names and values added to every webhook.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+}
+
 /// Whether a number can receive WhatsApp messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -460,6 +467,47 @@ pub trait Provider: fmt::Debug + Send + Sync + 'static {
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         Err(Error::unsupported("list_templates").with_provider(self.id()))
     }
+
+    /// Submits a message template for review, in Meta's definition format (`name`,
+    /// `category`, `language`, `components`); returns the provider's answer as JSON (its id
+    /// and review state). Approval comes later, by webhook. Capability: `create_template`.
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let _ = definition;
+        Err(Error::unsupported("create_template").with_provider(self.id()))
+    }
+
+    /// Sends a message type waba does not model yet, written in the provider's own JSON:
+    /// `{"type": kind, kind: object}` to `to`. Not validated beyond the recipient, and not
+    /// retried once it may have been sent. Capability: `send_raw`.
+    async fn send_raw(
+        &self,
+        to: &PhoneNumber,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<SendReceipt, Error> {
+        let _ = (to, kind, object);
+        Err(Error::unsupported("send_raw").with_provider(self.id()))
+    }
+
+    /// The provider's own health report, as its JSON. Capability: `health`.
+    async fn health(&self) -> Result<serde_json::Value, Error> {
+        Err(Error::unsupported("health").with_provider(self.id()))
+    }
+
+    /// Sets where the provider sends webhooks and the headers it adds to each; returns the
+    /// settings as the provider stored them. Capability: `webhook_settings`.
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        let _ = settings;
+        Err(Error::unsupported("set_webhook").with_provider(self.id()))
+    }
+
+    /// Where the provider sends webhooks now. Capability: `webhook_settings`.
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        Err(Error::unsupported("webhook").with_provider(self.id()))
+    }
 }
 
 /// A shared handle to any provider, chosen at run time.
@@ -523,6 +571,29 @@ impl Provider for SharedProvider {
     }
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.0.list_templates().await
+    }
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.0.create_template(definition).await
+    }
+    async fn send_raw(
+        &self,
+        to: &PhoneNumber,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<SendReceipt, Error> {
+        self.0.send_raw(to, kind, object).await
+    }
+    async fn health(&self) -> Result<serde_json::Value, Error> {
+        self.0.health().await
+    }
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        self.0.set_webhook(settings).await
+    }
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        self.0.webhook().await
     }
 }
 

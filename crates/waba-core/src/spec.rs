@@ -234,6 +234,17 @@ pub fn base_url<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> {
         .map_err(|why| Error::config(format!("{what} {:?} {why}", mask_url(value))))
 }
 
+/// The words of the error every adapter's [`BuildFn`] returns when it is given no transport
+/// and was compiled without its default one.
+pub const NO_DEFAULT_TRANSPORT: &str =
+    "no default HTTP transport: enable feature `reqwest` or pass a transport";
+
+/// The error of a [`BuildFn`] given no transport by an adapter compiled without its `reqwest`
+/// feature: a configuration error saying how to fix it ([`NO_DEFAULT_TRANSPORT`]).
+pub fn no_default_transport() -> Error {
+    Error::config(NO_DEFAULT_TRANSPORT)
+}
+
 /// How a provider's webhooks arrive: the body's format and how the sender is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WebhookSpec {

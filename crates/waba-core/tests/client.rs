@@ -475,7 +475,7 @@ async fn client_is_a_provider_with_broadcast() {
     assert!(!stub.capabilities().broadcast);
     let shared = SharedProvider::new(c);
     let r = shared.send_text(to(2), "via the trait").await.unwrap();
-    assert_eq!(r.provider, ProviderId::STUB);
+    assert_eq!(r.provider, waba_testkit::STUB_ID);
     let err = shared.mark_read(&"wamid.1".into()).await.unwrap_err();
     assert_eq!(
         err.kind(),

@@ -27,7 +27,7 @@ pub const CODES: &[(i64, &str)] = &[
     (200, "permission missing"),
     (368, "temporarily blocked for a policy violation"),
     (80007, "WhatsApp Business Account rate limit"),
-    (130_429, "Cloud API throughput reached"),
+    (130_429, "API message throughput reached"),
     (
         130_497,
         "account restricted from messaging users in this country",

@@ -62,8 +62,8 @@ pub struct Flavor<'a> {
 }
 
 impl Flavor<'_> {
-    /// The Cloud API's variant.
-    pub const CLOUD: Flavor<'static> = Flavor {
+    /// The variant of Meta's Graph API, which the others differ from.
+    pub const GRAPH_API: Flavor<'static> = Flavor {
         preview_url_in_text: true,
         template_namespace: None,
         language_policy: None,

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
-use waba_core::{Error, MediaDownload, MediaUpload, ProviderId, SendReceipt, TemplateInfo};
+use waba_core::{Error, MediaDownload, MediaUpload, SendReceipt, TemplateInfo};
 use waba_types::{
     DeliveryStatus, MediaId, MessageId, OutboundMessage, PhoneNumber, Recipient, TemplateStatus,
     WaId,
@@ -62,15 +62,15 @@ impl Codec {
     /// `to` for a phone number, `recipient` for a business-scoped user id.
     fn to(to: &Recipient) -> Result<Addressee<'_>, Error> {
         Addressee::of(to)
-            .ok_or_else(|| Error::unsupported("group messages").with_provider(ProviderId::CLOUD))
+            .ok_or_else(|| Error::unsupported("group messages").with_provider(crate::ID))
     }
 
     /// `POST /{phone-number-id}/messages` for a unified message.
     pub fn encode_send(&self, message: &OutboundMessage) -> Result<http::Request<Bytes>, Error> {
-        let (kind, object) = TypeObject::new(&message.content, &waba_meta_wire::Flavor::CLOUD)
+        let (kind, object) = TypeObject::new(&message.content, &waba_meta_wire::Flavor::GRAPH_API)
             .ok_or_else(|| {
                 Error::unsupported(format!("sending {} messages", message.content.kind()))
-                    .with_provider(ProviderId::CLOUD)
+                    .with_provider(crate::ID)
             })?;
         let body = SendBody {
             messaging_product: "whatsapp",
@@ -116,10 +116,10 @@ impl Codec {
             return Err(errors::from_response(response));
         }
         let body: SendResponse = serde_json::from_slice(response.body()).map_err(|e| {
-            Error::decode(format!("unexpected send response: {e}")).with_provider(ProviderId::CLOUD)
+            Error::decode(format!("unexpected send response: {e}")).with_provider(crate::ID)
         })?;
         let message = body.messages.into_iter().next().ok_or_else(|| {
-            Error::decode("the send response has no message id").with_provider(ProviderId::CLOUD)
+            Error::decode("the send response has no message id").with_provider(crate::ID)
         })?;
         Ok(SendReceipt {
             id: MessageId(message.id),
@@ -133,7 +133,7 @@ impl Codec {
                 .next()
                 .and_then(|c| c.wa_id)
                 .map(WaId),
-            provider: ProviderId::CLOUD,
+            provider: crate::ID,
         })
     }
 
@@ -156,10 +156,7 @@ impl Codec {
         }
         match serde_json::from_slice::<SuccessResponse>(response.body()) {
             Ok(SuccessResponse { success: true }) => Ok(()),
-            _ => {
-                Err(Error::decode("the response does not say success")
-                    .with_provider(ProviderId::CLOUD))
-            }
+            _ => Err(Error::decode("the response does not say success").with_provider(crate::ID)),
         }
     }
 
@@ -209,8 +206,7 @@ impl Codec {
             .and_then(|m| m.id)
             .map(MediaId)
             .ok_or_else(|| {
-                Error::decode("the upload response has no media id")
-                    .with_provider(ProviderId::CLOUD)
+                Error::decode("the upload response has no media id").with_provider(crate::ID)
             })
     }
 
@@ -234,11 +230,10 @@ impl Codec {
             return Err(errors::from_response(response));
         }
         let m: MediaResponse = serde_json::from_slice(response.body()).map_err(|e| {
-            Error::decode(format!("unexpected media response: {e}"))
-                .with_provider(ProviderId::CLOUD)
+            Error::decode(format!("unexpected media response: {e}")).with_provider(crate::ID)
         })?;
         let url = m.url.ok_or_else(|| {
-            Error::decode("the media response has no url").with_provider(ProviderId::CLOUD)
+            Error::decode("the media response has no url").with_provider(crate::ID)
         })?;
         Ok((url, m.mime_type))
     }
@@ -285,7 +280,7 @@ impl Codec {
             return Err(errors::from_response(response));
         }
         let list: TemplateList = serde_json::from_slice(response.body()).map_err(|e| {
-            Error::decode(format!("unexpected template list: {e}")).with_provider(ProviderId::CLOUD)
+            Error::decode(format!("unexpected template list: {e}")).with_provider(crate::ID)
         })?;
         Ok(list
             .data

@@ -2,7 +2,7 @@
 //! table itself is Meta's and lives in `waba_meta_wire::codes`, shared with the providers
 //! that relay it, with the codes Meta documents as "not processed".
 
-use waba_core::{Error, ProviderId, Refinement};
+use waba_core::{Error, Refinement};
 
 use crate::wire::ErrorEnvelope;
 
@@ -10,7 +10,7 @@ pub use waba_meta_wire::codes::{CODES, kind_of, not_processed};
 
 /// Classifies an error response: the status's verdict, refined by the body's code.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    waba_core::classify_response(&ProviderId::CLOUD, response, refine(response))
+    waba_core::classify_response(&crate::ID, response, refine(response))
 }
 
 /// What the body adds to the status: Meta's error envelope, or a snippet of whatever came.

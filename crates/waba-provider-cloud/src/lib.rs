@@ -42,11 +42,12 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, MediaDownload, MediaUpload,
     Provider, ProviderId, SendReceipt, SharedTransport, TemplateInfo,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, SPEC};
+pub use config::{CloudConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, ID, SPEC};
 
 /// The Cloud API as a [`Provider`].
 #[derive(Debug)]
@@ -59,6 +60,8 @@ pub struct CloudProvider {
 
 impl CloudProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: CloudConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -70,7 +73,7 @@ impl CloudProvider {
     ) -> Result<Self, Error> {
         let (token, phone_number_id) = config.check()?;
         let codec = Codec::new(&config.base_url, &config.api_version, &phone_number_id)?;
-        let executor = Executor::new(ProviderId::CLOUD, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::bearer(token)?.shared());
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.upload_media = true;
@@ -79,6 +82,7 @@ impl CloudProvider {
         capabilities.typing_indicator = true;
         capabilities.client_reference = true;
         capabilities.list_templates = true;
+        capabilities.send_raw = true;
         capabilities.user_ids = true;
         Ok(Self {
             codec,
@@ -91,20 +95,6 @@ impl CloudProvider {
     /// The codec, for building requests without sending them.
     pub fn codec(&self) -> &Codec {
         &self.codec
-    }
-
-    /// Sends a message type waba does not model yet: `{"type": kind, kind: object}`.
-    pub async fn send_raw(
-        &self,
-        to: &PhoneNumber,
-        kind: &str,
-        object: &serde_json::Value,
-    ) -> Result<SendReceipt, Error> {
-        let response = self
-            .executor
-            .execute(self.codec.encode_raw(to, kind, object)?)
-            .await?;
-        self.codec.decode_send(&response)
     }
 
     /// The business account's templates (needs the WABA id in the configuration).
@@ -123,11 +113,25 @@ impl CloudProvider {
 #[async_trait]
 impl Provider for CloudProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::CLOUD
+        crate::ID
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.templates().await
+    }
+
+    /// `{"type": kind, kind: object}` on the messages route.
+    async fn send_raw(
+        &self,
+        to: &PhoneNumber,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<SendReceipt, Error> {
+        let response = self
+            .executor
+            .execute(self.codec.encode_raw(to, kind, object)?)
+            .await?;
+        self.codec.decode_send(&response)
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -138,7 +142,7 @@ impl Provider for CloudProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::CLOUD))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)
@@ -184,8 +188,8 @@ impl Provider for CloudProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -193,6 +197,9 @@ fn build(
     let config = CloudConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => CloudProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => CloudProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

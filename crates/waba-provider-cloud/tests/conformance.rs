@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use waba_auth::SecretString;
-use waba_core::SharedProvider;
+use waba_core::{Provider, SharedProvider};
 use waba_provider_cloud::{CloudConfig, CloudProvider};
 use waba_sandbox::Sandbox;
 use waba_testkit::conformance::{self, Target};

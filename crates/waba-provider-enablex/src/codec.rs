@@ -17,7 +17,7 @@ pub struct Codec {
 }
 
 fn pid() -> ProviderId {
-    ProviderId::ENABLEX
+    crate::ID
 }
 
 impl Codec {

@@ -2,13 +2,13 @@
 //! pass through and are classified by Meta's table; the auth failure body
 //! (`"status": "Unauthorized"`) is `Auth` whatever the HTTP status.
 
-use waba_core::{Error, ErrorKind, ProviderId, Refinement};
+use waba_core::{Error, ErrorKind, Refinement};
 
 use crate::wire::ErrorAnswer;
 
 /// Classifies an error answer: the status's verdict, refined by the body.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    waba_core::classify_response(&ProviderId::ENABLEX, response, refine(response))
+    waba_core::classify_response(&crate::ID, response, refine(response))
 }
 
 /// What the body adds to the status: `Auth` for the auth failure body, else the first Meta

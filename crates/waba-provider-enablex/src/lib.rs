@@ -57,11 +57,12 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, Provider, ProviderId, SendReceipt,
     SharedTransport, TemplateInfo,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, SPEC};
+pub use config::{AuthMode, DEFAULT_BASE_URL, EnableXConfig, ID, SPEC};
 
 /// The Token API as a [`TokenSource`].
 #[derive(Debug)]
@@ -78,7 +79,7 @@ impl TokenSource for TokenApi {
         let request = self
             .codec
             .encode_token(&self.app_id, self.app_key.expose_secret())?;
-        let response = Executor::new(ProviderId::ENABLEX, self.transport.clone())
+        let response = Executor::new(crate::ID, self.transport.clone())
             .execute(request)
             .await?;
         let (token, expiry) = self.codec.decode_token(&response)?;
@@ -100,6 +101,8 @@ pub struct EnableXProvider {
 
 impl EnableXProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: EnableXConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -124,12 +127,13 @@ impl EnableXProvider {
                 Auth::refreshing_bearer(Arc::new(RefreshingToken::new(source)))
             }
         };
-        let executor = Executor::new(ProviderId::ENABLEX, transport).with_auth(auth.shared());
+        let executor = Executor::new(crate::ID, transport).with_auth(auth.shared());
         let mut capabilities =
             Capabilities::sending(ContentKinds::all().without(ContentKind::Reaction));
         // `from` is a field of every send body: a message's own sender goes there.
         capabilities.sender_per_message = true;
         capabilities.list_templates = true;
+        capabilities.create_template = true;
         Ok(Self {
             codec,
             executor,
@@ -140,19 +144,6 @@ impl EnableXProvider {
     /// The codec.
     pub fn codec(&self) -> &Codec {
         &self.codec
-    }
-
-    /// Submits a template for approval, in Meta's definition format
-    /// (`name`, `category`, `language`, `components`); approval comes later by webhook.
-    pub async fn create_template(
-        &self,
-        definition: &serde_json::Value,
-    ) -> Result<serde_json::Value, Error> {
-        let response = self
-            .executor
-            .execute(self.codec.encode_create_template(definition)?)
-            .await?;
-        self.codec.decode_json(&response)
     }
 
     /// The project's templates.
@@ -168,11 +159,22 @@ impl EnableXProvider {
 #[async_trait]
 impl Provider for EnableXProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::ENABLEX
+        crate::ID
     }
 
     async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
         self.templates().await
+    }
+
+    async fn create_template(
+        &self,
+        definition: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let response = self
+            .executor
+            .execute(self.codec.encode_create_template(definition)?)
+            .await?;
+        self.codec.decode_json(&response)
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -183,7 +185,7 @@ impl Provider for EnableXProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::ENABLEX))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)
@@ -192,8 +194,8 @@ impl Provider for EnableXProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -201,6 +203,9 @@ fn build(
     let config = EnableXConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => EnableXProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => EnableXProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

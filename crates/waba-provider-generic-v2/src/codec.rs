@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
-use waba_core::{Error, ErrorKind, MessageRecord, ProviderId, SendReceipt};
+use waba_core::{Error, ErrorKind, MessageRecord, SendReceipt};
 use waba_meta_wire::Flavor;
 use waba_types::{
     Content, DeliveryStatus, MediaSource, MessageId, OutboundMessage, Recipient, WaId,
@@ -21,7 +21,7 @@ fn invalid(field: &str, message: String) -> Error {
     Error::new(ErrorKind::InvalidRequest {
         field: Some(field.to_owned()),
     })
-    .with_provider(ProviderId::GENERIC_V2)
+    .with_provider(crate::ID)
     .with_message(message)
 }
 
@@ -65,12 +65,10 @@ impl Codec {
                 return Err(Error::unsupported(
                     "sending other than templates to a business-scoped user id (/send-message and /send-media take only phone_number)",
                 )
-                .with_provider(ProviderId::GENERIC_V2));
+                .with_provider(crate::ID));
             }
             Recipient::Group(_) => {
-                return Err(
-                    Error::unsupported("group messages").with_provider(ProviderId::GENERIC_V2)
-                );
+                return Err(Error::unsupported("group messages").with_provider(crate::ID));
             }
         };
         match &message.content {
@@ -93,7 +91,7 @@ impl Codec {
             Content::Template(_) => self.template(Addressee::To(to.digits()), &message.content),
             other => Err(
                 Error::unsupported(format!("sending {} messages", other.kind()))
-                    .with_provider(ProviderId::GENERIC_V2),
+                    .with_provider(crate::ID),
             ),
         }
     }
@@ -105,7 +103,7 @@ impl Codec {
         content: &Content,
     ) -> Result<http::Request<Bytes>, Error> {
         let (kind, object) = TypeObject::new(content, &Flavor::default())
-            .ok_or_else(|| Error::unsupported("templates").with_provider(ProviderId::GENERIC_V2))?;
+            .ok_or_else(|| Error::unsupported("templates").with_provider(crate::ID))?;
         self.post("/messages", &TemplateMessage { to, kind, object })
     }
 
@@ -148,7 +146,7 @@ impl Codec {
             return Err(errors::from_response(response));
         }
         let answer: Answer = serde_json::from_slice(response.body()).map_err(|e| {
-            Error::decode(format!("unexpected answer: {e}")).with_provider(ProviderId::GENERIC_V2)
+            Error::decode(format!("unexpected answer: {e}")).with_provider(crate::ID)
         })?;
         if answer.status.as_deref() == Some("error") {
             return Err(errors::from_response(
@@ -165,7 +163,7 @@ impl Codec {
     pub fn decode_send(&self, response: &http::Response<Bytes>) -> Result<SendReceipt, Error> {
         let a = Self::answer(response)?;
         let id = a.message_id.ok_or_else(|| {
-            Error::decode("the answer has no message_id").with_provider(ProviderId::GENERIC_V2)
+            Error::decode("the answer has no message_id").with_provider(crate::ID)
         })?;
         Ok(SendReceipt {
             id: MessageId(id),
@@ -173,7 +171,7 @@ impl Codec {
             wa_id: a
                 .recipient
                 .map(|r| WaId(r.trim_start_matches('+').to_owned())),
-            provider: ProviderId::GENERIC_V2,
+            provider: crate::ID,
         })
     }
 
@@ -197,7 +195,7 @@ impl Codec {
     pub fn decode_status(&self, response: &http::Response<Bytes>) -> Result<MessageRecord, Error> {
         let a = Self::answer(response)?;
         let id = a.message_id.ok_or_else(|| {
-            Error::decode("the answer has no message_id").with_provider(ProviderId::GENERIC_V2)
+            Error::decode("the answer has no message_id").with_provider(crate::ID)
         })?;
         Ok(MessageRecord {
             id: MessageId(id),

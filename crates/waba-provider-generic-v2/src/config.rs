@@ -3,7 +3,7 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+use waba_core::{ConfigKey, Error, KeyKind, ProviderId, ProviderSpec, WebhookAuth, WebhookSpec};
 
 /// The adapter as data: configuration keys, construction and webhooks, for the `waba`
 /// facade's provider list (see [`waba_core::ProviderSpec`]).
@@ -20,6 +20,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         auth: WebhookAuth::HubSignature,
     },
 };
+
+/// The provider id of this adapter: its receipts and errors carry it; it is [`SPEC`]'s name.
+pub const ID: ProviderId = ProviderId::from_static(SPEC.name);
 
 /// The base URL the seed gives. No service is known to answer there: set yours.
 pub const DEFAULT_BASE_URL: &str = "https://api.whatsapp.com/v2";

@@ -7,13 +7,13 @@
 //! the HTTP status otherwise. Codes documented as "not processed" are Meta's
 //! (`waba_meta_wire::codes::not_processed`).
 
-use waba_core::{Error, ProviderId, Refinement};
+use waba_core::{Error, Refinement};
 
 use crate::wire::Answer;
 
 /// Classifies an error answer: the status's verdict, refined by the body's code.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    waba_core::classify_response(&ProviderId::GENERIC_V2, response, refine(response))
+    waba_core::classify_response(&crate::ID, response, refine(response))
 }
 
 /// What the body adds to the status.

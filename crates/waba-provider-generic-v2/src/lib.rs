@@ -60,11 +60,12 @@ use waba_core::{
     Capabilities, ContentKinds, Error, Executor, HttpTransport, MessageRecord, Provider,
     ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MessageId, OutboundMessage};
 
 pub use codec::Codec;
-pub use config::{DEFAULT_BASE_URL, GenericV2Config, SPEC};
+pub use config::{DEFAULT_BASE_URL, GenericV2Config, ID, SPEC};
 
 /// The v2 API as a [`Provider`].
 #[derive(Debug)]
@@ -76,6 +77,8 @@ pub struct GenericV2Provider {
 
 impl GenericV2Provider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     #[allow(
         clippy::needless_pass_by_value,
         reason = "the same call shape as every adapter's"
@@ -94,7 +97,7 @@ impl GenericV2Provider {
         transport: impl HttpTransport,
     ) -> Result<Self, Error> {
         let (token, base) = config.check()?;
-        let executor = Executor::new(ProviderId::GENERIC_V2, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::bearer(token)?.shared());
         let kinds = [
             ContentKind::Text,
@@ -127,7 +130,7 @@ impl GenericV2Provider {
 #[async_trait]
 impl Provider for GenericV2Provider {
     fn id(&self) -> ProviderId {
-        ProviderId::GENERIC_V2
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -138,7 +141,7 @@ impl Provider for GenericV2Provider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::GENERIC_V2))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)
@@ -152,8 +155,8 @@ impl Provider for GenericV2Provider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -161,6 +164,9 @@ fn build(
     let config = GenericV2Config::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => GenericV2Provider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => GenericV2Provider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -24,7 +24,7 @@ pub struct Codec {
 }
 
 fn pid() -> ProviderId {
-    ProviderId::MOBILE_GATEWAY
+    crate::ID
 }
 
 impl Codec {
@@ -66,7 +66,7 @@ impl Codec {
         content: &Content,
         reference: Option<&str>,
     ) -> Result<Bytes, Error> {
-        let (kind, object) = TypeObject::new(content, &Flavor::CLOUD).ok_or_else(|| {
+        let (kind, object) = TypeObject::new(content, &Flavor::GRAPH_API).ok_or_else(|| {
             Error::unsupported(format!("sending {} messages", content.kind())).with_provider(pid())
         })?;
         let (destination, to) = match self.field {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+use waba_core::{ConfigKey, Error, KeyKind, ProviderId, ProviderSpec, WebhookAuth, WebhookSpec};
 
 /// The adapter as data: configuration keys, construction and webhooks, for the `waba`
 /// facade's provider list (see [`waba_core::ProviderSpec`]).
@@ -25,6 +25,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         auth: WebhookAuth::None,
     },
 };
+
+/// The provider id of this adapter: its receipts and errors carry it; it is [`SPEC`]'s name.
+pub const ID: ProviderId = ProviderId::from_static(SPEC.name);
 
 /// The JSON field that names the recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

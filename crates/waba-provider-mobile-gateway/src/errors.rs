@@ -3,7 +3,7 @@
 //! (131026, 131048, 130429, 131047, 131056, 131031, 131042, 132001), found as a number in
 //! the error text (`(#131047) …`) and classified by Meta's table.
 
-use waba_core::{Error, ErrorKind, ProviderId, Refinement};
+use waba_core::{Error, ErrorKind, Refinement};
 
 use crate::wire::{BadRequest, Unprocessable};
 
@@ -16,7 +16,7 @@ pub fn meta_code(text: &str) -> Option<i64> {
 
 /// Classifies an error answer: the status's verdict, refined by the body.
 pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Error {
-    waba_core::classify_response(&ProviderId::MOBILE_GATEWAY, response, refine(response))
+    waba_core::classify_response(&crate::ID, response, refine(response))
 }
 
 /// What the body adds to the status: the 422 body's first field, or the Meta code in the

@@ -56,11 +56,12 @@ use waba_core::{
     BroadcastOutcome, Capabilities, ContentKinds, Error, Executor, HttpTransport, MediaDownload,
     MediaUpload, MessageRecord, Provider, ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{Content, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::Codec;
-pub use config::{MobileGatewayConfig, RecipientField, SPEC};
+pub use config::{ID, MobileGatewayConfig, RecipientField, SPEC};
 
 /// The WAB REST API as a [`Provider`].
 #[derive(Debug)]
@@ -72,6 +73,8 @@ pub struct MobileGatewayProvider {
 
 impl MobileGatewayProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: MobileGatewayConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -86,7 +89,7 @@ impl MobileGatewayProvider {
         transport: impl HttpTransport,
     ) -> Result<Self, Error> {
         let (base, user, password, source) = config.check()?;
-        let executor = Executor::new(ProviderId::MOBILE_GATEWAY, SharedTransport::new(transport))
+        let executor = Executor::new(crate::ID, SharedTransport::new(transport))
             .with_auth(Auth::basic(user, password)?.shared());
         let mut capabilities = Capabilities::sending(ContentKinds::all());
         capabilities.broadcast = true;
@@ -112,7 +115,7 @@ impl MobileGatewayProvider {
 #[async_trait]
 impl Provider for MobileGatewayProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::MOBILE_GATEWAY
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -123,7 +126,7 @@ impl Provider for MobileGatewayProvider {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::MOBILE_GATEWAY))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         let response = self
             .executor
             .execute(self.codec.encode_send(message)?)
@@ -168,8 +171,8 @@ impl Provider for MobileGatewayProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -177,6 +180,9 @@ fn build(
     let config = MobileGatewayConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => MobileGatewayProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => MobileGatewayProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

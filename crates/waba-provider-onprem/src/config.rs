@@ -3,7 +3,7 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+use waba_core::{ConfigKey, Error, KeyKind, ProviderId, ProviderSpec, WebhookAuth, WebhookSpec};
 
 /// The shortest `WA_API_KEY` the on-prem client accepts.
 pub const API_KEY_MIN: usize = 12;
@@ -45,6 +45,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         auth: WebhookAuth::Headers,
     },
 };
+
+/// The provider id of this adapter: its receipts and errors carry it; it is [`SPEC`]'s name.
+pub const ID: ProviderId = ProviderId::from_static(SPEC.name);
 
 /// The on-prem adapter's settings.
 ///

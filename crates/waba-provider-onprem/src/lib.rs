@@ -55,11 +55,12 @@ use waba_core::{
     Capabilities, ContactCheck, ContentKinds, Error, Executor, HttpTransport, MediaDownload,
     MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
 };
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{ContentKind, MediaId, MessageId, OutboundMessage, PhoneNumber};
 
 pub use codec::{Blocking, Codec};
-pub use config::{API_KEY_MAX, API_KEY_MIN, OnPremConfig, SPEC};
+pub use config::{API_KEY_MAX, API_KEY_MIN, ID, OnPremConfig, SPEC};
 pub use login::{DEFAULT_LIFETIME, LoginSource, parse_datetime};
 
 /// What the on-prem API offers; `groups` as the deployment says.
@@ -85,6 +86,8 @@ pub struct OnPremProvider {
 
 impl OnPremProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: OnPremConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -104,16 +107,10 @@ impl OnPremProvider {
             groups,
             ..
         } = config;
-        let codec = Codec::new(&base, namespace, ProviderId::ONPREM)?;
-        let login = LoginSource::new(
-            codec.clone(),
-            &user,
-            password,
-            transport.clone(),
-            ProviderId::ONPREM,
-        )?;
+        let codec = Codec::new(&base, namespace, crate::ID)?;
+        let login = LoginSource::new(codec.clone(), &user, password, transport.clone(), crate::ID)?;
         let token = Arc::new(RefreshingToken::new(login));
-        let executor = Executor::new(ProviderId::ONPREM, transport.clone())
+        let executor = Executor::new(crate::ID, transport.clone())
             .with_auth(Auth::refreshing_bearer(token.clone()).shared());
         let health = match api_key {
             None => None,
@@ -122,15 +119,18 @@ impl OnPremProvider {
                     Some(header) => Auth::api_key(header, key)?,
                     None => Auth::bearer(key)?,
                 };
-                Some(Executor::new(ProviderId::ONPREM, transport).with_auth(auth.shared()))
+                Some(Executor::new(crate::ID, transport).with_auth(auth.shared()))
             }
         };
+        let mut capabilities = capabilities(groups);
+        // The health route takes the API key, not the login token.
+        capabilities.health = health.is_some();
         Ok(Self {
             codec,
             executor,
             health,
             token: Some(token),
-            capabilities: capabilities(groups),
+            capabilities,
         })
     }
 
@@ -142,16 +142,6 @@ impl OnPremProvider {
     /// The executor the adapter sends through.
     pub fn executor(&self) -> &Executor {
         &self.executor
-    }
-
-    /// `GET /v1/health` with the API key.
-    pub async fn health(&self) -> Result<serde_json::Value, Error> {
-        let executor = self.health.as_ref().ok_or_else(|| {
-            Error::config("the health route needs the API key (WABA_ONPREM_API_KEY)")
-                .with_provider(self.codec.provider().clone())
-        })?;
-        let response = executor.execute(self.codec.encode_health()?).await?;
-        self.codec.decode_health(&response)
     }
 
     /// Revokes the login token (`POST /v1/users/logout`); the next request logs in again.
@@ -185,6 +175,18 @@ impl Provider for OnPremProvider {
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    /// `GET /v1/health` with the API key (`WABA_ONPREM_API_KEY`): without it the capability
+    /// is off.
+    async fn health(&self) -> Result<serde_json::Value, Error> {
+        let executor = self.health.as_ref().ok_or_else(|| {
+            Error::unsupported("health")
+                .with_provider(self.codec.provider().clone())
+                .with_message("the health route needs the API key (WABA_ONPREM_API_KEY)")
+        })?;
+        let response = executor.execute(self.codec.encode_health()?).await?;
+        self.codec.decode_health(&response)
     }
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
@@ -226,8 +228,8 @@ impl Provider for OnPremProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -235,6 +237,9 @@ fn build(
     let config = OnPremConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => OnPremProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => OnPremProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use serde_json::json;
-use waba_core::{MediaUpload, ProviderId};
+use waba_core::MediaUpload;
 use waba_provider_onprem::{Blocking, Codec, errors};
 use waba_testkit::samples;
 use waba_testkit::snapshot::{insta_settings, render_request};
@@ -12,7 +12,7 @@ fn codec() -> Codec {
     Codec::new(
         "https://wa.example.internal:9090",
         Some("abcd_1234_namespace".into()),
-        ProviderId::ONPREM,
+        waba_provider_onprem::ID,
     )
     .unwrap()
 }
@@ -126,7 +126,10 @@ fn responses() {
         "f043afd0-f0ae-4b9c-ab3d-696fb4c8cd68"
     );
     let (token, expires) = c
-        .decode_login(&fixture("responses", "login_200.json"), &ProviderId::ONPREM)
+        .decode_login(
+            &fixture("responses", "login_200.json"),
+            &waba_provider_onprem::ID,
+        )
         .unwrap();
     assert!(token.starts_with("eyJ"));
     assert_eq!(expires.as_deref(), Some("2018-03-01 15:29:26+00:00"));

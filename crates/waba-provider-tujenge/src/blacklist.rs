@@ -1,6 +1,6 @@
 //! The paths Tujenge refuses, checked before any request leaves.
 
-use waba_core::{Error, ErrorKind, ProviderId};
+use waba_core::{Error, ErrorKind};
 
 /// The allowed exceptions under `/v1/settings/`.
 pub const ALLOWED_SETTINGS: &[&str] = &[
@@ -39,7 +39,7 @@ pub fn check(path: &str) -> Result<(), Error> {
             return Err(Error::new(ErrorKind::Unsupported {
                 capability: format!("{path} on Tujenge").into(),
             })
-            .with_provider(ProviderId::TUJENGE)
+            .with_provider(crate::ID)
             .with_message(format!(
                 "{path} is blocked by Tujenge ({rule}); it never reaches the API"
             )));

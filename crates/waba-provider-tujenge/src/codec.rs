@@ -2,7 +2,7 @@
 //! `waba-provider-onprem`'s codec.
 
 use bytes::Bytes;
-use waba_core::{Error, ErrorKind, ProviderId};
+use waba_core::{Error, ErrorKind};
 
 use crate::wire::WebhookConfig;
 
@@ -54,14 +54,13 @@ pub fn decode_webhook(response: &http::Response<Bytes>) -> Result<WebhookConfig,
     }
     if !response.status().is_success() {
         return Err(waba_core::classify_response(
-            &ProviderId::TUJENGE,
+            &crate::ID,
             response,
             waba_core::Refinement::none(),
         ));
     }
     serde_json::from_slice(response.body()).map_err(|e| {
-        Error::decode(format!("unexpected webhook configuration: {e}"))
-            .with_provider(ProviderId::TUJENGE)
+        Error::decode(format!("unexpected webhook configuration: {e}")).with_provider(crate::ID)
     })
 }
 
@@ -75,6 +74,6 @@ fn invalid_url(url: &str, why: &str) -> Error {
     Error::new(ErrorKind::InvalidRequest {
         field: Some("url".into()),
     })
-    .with_provider(ProviderId::TUJENGE)
+    .with_provider(crate::ID)
     .with_message(format!("the webhook URL {url:?} {why}"))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use waba_auth::SecretString;
-use waba_core::{ConfigKey, Error, KeyKind, ProviderSpec, WebhookAuth, WebhookSpec};
+use waba_core::{ConfigKey, Error, KeyKind, ProviderId, ProviderSpec, WebhookAuth, WebhookSpec};
 
 /// The adapter as data: configuration keys, construction and webhooks, for the `waba`
 /// facade's provider list (see [`waba_core::ProviderSpec`]).
@@ -28,6 +28,9 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         auth: WebhookAuth::Headers,
     },
 };
+
+/// The provider id of this adapter: its receipts and errors carry it; it is [`SPEC`]'s name.
+pub const ID: ProviderId = ProviderId::from_static(SPEC.name);
 
 /// Tujenge's API host.
 pub const DEFAULT_BASE_URL: &str = "https://waba.tujenge.io";

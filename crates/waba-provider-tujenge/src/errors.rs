@@ -3,7 +3,7 @@
 //! keep the on-prem shape and go to `waba-provider-onprem`'s table.
 
 use serde::Deserialize;
-use waba_core::{Error, ProviderId, Refinement};
+use waba_core::{Error, Refinement};
 
 #[derive(Deserialize)]
 struct Gateway {
@@ -27,7 +27,7 @@ struct GatewayMeta {
 pub fn gateway_error(response: &http::Response<bytes::Bytes>) -> Option<Error> {
     let refinement = gateway_refinement(response)?;
     Some(waba_core::classify_response(
-        &ProviderId::TUJENGE,
+        &crate::ID,
         response,
         refinement,
     ))

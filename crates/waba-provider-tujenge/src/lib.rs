@@ -46,15 +46,16 @@ use bytes::Bytes;
 use waba_auth::Auth;
 use waba_core::{
     Capabilities, ContactCheck, Error, ErrorKind, Executor, HttpTransport, MediaDownload,
-    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport,
+    MediaUpload, Provider, ProviderId, SendReceipt, SharedTransport, WebhookSettings,
 };
 use waba_provider_onprem::Codec;
+#[cfg(feature = "reqwest")]
 use waba_transport_reqwest::ReqwestTransport;
 use waba_types::{
     Content, MediaId, MessageId, OutboundMessage, PhoneNumber, TemplateComponent, TemplateParameter,
 };
 
-pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, SPEC, TujengeConfig};
+pub use config::{DEFAULT_BASE_URL, DEFAULT_KEY_HEADER, ID, SPEC, TujengeConfig};
 pub use wire::WebhookConfig;
 
 /// Tujenge's limit on a template's content, characters (seed tujenge).
@@ -71,6 +72,8 @@ pub struct TujengeProvider {
 
 impl TujengeProvider {
     /// An adapter over the default transport (reqwest).
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: TujengeConfig) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::new()?)
     }
@@ -87,14 +90,18 @@ impl TujengeProvider {
             &config.base_url,
         )?
         .to_owned();
-        let codec = Codec::new(&base, config.namespace, ProviderId::TUJENGE)?;
-        let executor = Executor::new(ProviderId::TUJENGE, SharedTransport::new(transport))
-            .with_auth(auth.shared());
+        let codec = Codec::new(&base, config.namespace, crate::ID)?;
+        let executor =
+            Executor::new(crate::ID, SharedTransport::new(transport)).with_auth(auth.shared());
         Ok(Self {
             codec,
             executor,
             base,
-            capabilities: waba_provider_onprem::capabilities(true),
+            capabilities: {
+                let mut c = waba_provider_onprem::capabilities(true);
+                c.webhook_settings = true;
+                c
+            },
         })
     }
 
@@ -163,12 +170,12 @@ impl TujengeProvider {
         let response = self.run(r).await?;
         if !response.status().is_success() {
             return Err(waba_provider_onprem::errors::from_response(
-                &ProviderId::TUJENGE,
+                &crate::ID,
                 &response,
             ));
         }
         serde_json::from_slice(response.body())
-            .map_err(|e| Error::decode(e.to_string()).with_provider(ProviderId::TUJENGE))
+            .map_err(|e| Error::decode(e.to_string()).with_provider(crate::ID))
     }
 }
 
@@ -192,7 +199,7 @@ fn check_limits(message: &OutboundMessage) -> Result<(), Error> {
         .sum();
     if chars > TEMPLATE_CONTENT_MAX {
         return Err(Error::new(ErrorKind::InvalidRequest { field: Some("content.components".into()) })
-            .with_provider(ProviderId::TUJENGE)
+            .with_provider(crate::ID)
             .with_message(format!("content.components: {chars} characters of template content, the limit is {TEMPLATE_CONTENT_MAX}")));
     }
     Ok(())
@@ -201,18 +208,35 @@ fn check_limits(message: &OutboundMessage) -> Result<(), Error> {
 #[async_trait]
 impl Provider for TujengeProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::TUJENGE
+        crate::ID
     }
 
     fn capabilities(&self) -> &Capabilities {
         &self.capabilities
     }
 
+    async fn set_webhook(&self, settings: &WebhookSettings) -> Result<WebhookSettings, Error> {
+        let headers: Vec<(&str, &str)> = settings
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        TujengeProvider::set_webhook(self, &settings.url, &headers)
+            .await
+            .map(WebhookSettings::from)
+    }
+
+    async fn webhook(&self) -> Result<WebhookSettings, Error> {
+        TujengeProvider::webhook(self)
+            .await
+            .map(WebhookSettings::from)
+    }
+
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, Error> {
         // Refuse what the wire cannot carry before encoding: no field is dropped silently.
         self.capabilities()
             .admits(message)
-            .map_err(|e| e.with_provider(ProviderId::TUJENGE))?;
+            .map_err(|e| e.with_provider(crate::ID))?;
         check_limits(message)?;
         let response = self.run(self.codec.encode_send(message)?).await?;
         self.codec.decode_send(&response)
@@ -230,7 +254,7 @@ impl Provider for TujengeProvider {
 
     async fn mark_read(&self, id: &MessageId) -> Result<(), Error> {
         let response = self.run(self.codec.encode_read(id)?).await?;
-        self.codec.decode_empty(&response, &ProviderId::TUJENGE)
+        self.codec.decode_empty(&response, &crate::ID)
     }
 
     async fn check_contacts(&self, numbers: &[PhoneNumber]) -> Result<Vec<ContactCheck>, Error> {
@@ -242,8 +266,8 @@ impl Provider for TujengeProvider {
     }
 }
 
-/// Builds the adapter from configuration for [`SPEC`]: the default transport when none is
-/// given.
+/// Builds the adapter from configuration for [`SPEC`]: the default transport (feature
+/// `reqwest`) when none is given, else a configuration error saying to pass one.
 fn build(
     get: waba_core::spec::Lookup<'_>,
     transport: Option<waba_core::SharedTransport>,
@@ -251,6 +275,9 @@ fn build(
     let config = TujengeConfig::from_lookup(get)?;
     Ok(waba_core::SharedProvider::new(match transport {
         Some(transport) => TujengeProvider::with_transport(config, transport)?,
+        #[cfg(feature = "reqwest")]
         None => TujengeProvider::new(config)?,
+        #[cfg(not(feature = "reqwest"))]
+        None => return Err(waba_core::spec::no_default_transport()),
     }))
 }

@@ -24,3 +24,12 @@ impl fmt::Debug for WebhookConfig {
             .finish()
     }
 }
+
+impl From<WebhookConfig> for waba_core::WebhookSettings {
+    fn from(c: WebhookConfig) -> Self {
+        Self {
+            url: c.url,
+            headers: c.headers.into_iter().collect(),
+        }
+    }
+}

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use waba_types::Event;
+use waba_webhook::RawJson;
 use waba_webhook::inbox::{Inbox, InboxEntry, InboxError, Lanes, Received, customer_key};
 
 use crate::state::{RedisState, StateError, manager_config};
@@ -90,26 +90,25 @@ impl Default for InboxConfig {
 #[derive(Serialize)]
 struct StoredRef<'a> {
     event: &'a Event,
-    raw: &'a RawValue,
+    raw: &'a RawJson,
     format: &'a str,
 }
 
 #[derive(Deserialize)]
 struct Stored {
     event: Event,
-    raw: Box<RawValue>,
+    raw: RawJson,
     format: String,
 }
 
-/// The decoders' format names, as `'static` strings again.
+/// The decoders' format names, as `'static` strings again: one of
+/// [`waba_webhook::FORMATS`], or `other` for a format this build does not decode.
 fn format_name(name: &str) -> &'static str {
-    match name {
-        "cloud" => "cloud",
-        "onprem" => "onprem",
-        "enablex" => "enablex",
-        "mobile-gateway" => "mobile-gateway",
-        _ => "other",
-    }
+    waba_webhook::FORMATS
+        .iter()
+        .find(|f| **f == name)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// An [`Inbox`] on a Redis Stream: receivers append (de-duplicating in the same step),

@@ -32,7 +32,14 @@ pub(crate) fn info_value(engine: &Engine) -> serde_json::Value {
     let providers: serde_json::Map<String, serde_json::Value> = engine
         .emulations()
         .iter()
-        .map(|e| (e.name().to_owned(), e.info(&base)))
+        .map(|e| {
+            let mut info = e.info(&base);
+            // Beside the configuration keys (strings): how far its status webhooks go.
+            if let Some(o) = info.as_object_mut() {
+                o.insert("statuses".to_owned(), json!(e.statuses()));
+            }
+            (e.name().to_owned(), info)
+        })
         .collect();
     json!({ "base_url": base, "control": format!("{base}/_sandbox"), "providers": providers })
 }

@@ -61,11 +61,14 @@ pub struct StoredMessage {
     pub history: Vec<(String, u64)>,
 }
 
-/// A webhook an emulation wants delivered.
+/// A webhook an emulation wants delivered: posted as `application/json` to the provider's
+/// [`WebhookTarget`], with these headers and the target's.
 #[derive(Debug, Clone)]
-pub(crate) struct Webhook {
-    pub(crate) body: Vec<u8>,
-    pub(crate) headers: Vec<(String, String)>,
+pub struct Webhook {
+    /// The body, as the provider sends it.
+    pub body: Vec<u8>,
+    /// Headers the provider adds (a signature, say).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Where a provider's webhooks go.
@@ -78,8 +81,16 @@ pub struct WebhookTarget {
     pub headers: Vec<(String, String)>,
 }
 
-/// One provider's emulation.
-pub(crate) trait Emulation: Send + Sync + 'static {
+/// One provider's emulation: its routes, in-process, behind the shared [`Engine`] that keeps
+/// the messages, the rules, the faults and the webhooks.
+///
+/// The sandbox's own emulations implement it, and so can a provider that lives outside this
+/// workspace: [`SandboxBuilder::emulation`](crate::SandboxBuilder::emulation) mounts one
+/// under `/{name}`, and every control call, fault and the conformance suite of
+/// `waba-testkit` then work for it as for the built-in ones. A send route calls
+/// [`Engine::check_send`] for the rules, answers a [`Refusal`] in the provider's shape, and
+/// stores an accepted message with [`Engine::accept`], which starts its status webhooks.
+pub trait Emulation: Send + Sync + 'static {
     /// The path prefix and name (`cloud`).
     fn name(&self) -> &'static str;
     /// Its routes, mounted under `/{name}`.
@@ -96,6 +107,17 @@ pub(crate) trait Emulation: Send + Sync + 'static {
     fn info(&self, base_url: &str) -> serde_json::Value;
     /// A new message id in the provider's style.
     fn new_id(&self, n: u64) -> String;
+    /// The delivery states it sends status webhooks for, in lifecycle order (the last is
+    /// as far as a message's reported state goes). By default sent, delivered and read.
+    fn statuses(&self) -> &'static [&'static str] {
+        &["sent", "delivered", "read"]
+    }
+    /// Whether `user_id` can be a customer known only by a business-scoped user id here;
+    /// the error says why not. By default an emulation has no user ids.
+    fn check_user_id(&self, user_id: &str) -> Result<(), String> {
+        let _ = user_id;
+        Err(format!("{} has no business-scoped user ids", self.name()))
+    }
 }
 
 #[derive(Default)]
@@ -123,8 +145,8 @@ pub(crate) struct EngineConfig {
     pub(crate) enforce_window: bool,
 }
 
-/// The shared state and rules.
-pub(crate) struct Engine {
+/// The shared state and rules every [`Emulation`] answers through.
+pub struct Engine {
     pub(crate) config: EngineConfig,
     state: Mutex<State>,
     rng: Mutex<fastrand::Rng>,
@@ -145,16 +167,23 @@ pub(crate) struct DrawnFault {
 
 /// Why a send is refused by a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refusal {
+#[non_exhaustive]
+pub enum Refusal {
+    /// Over the throughput limit of the business number.
     RateLimited,
+    /// The recipient is not on WhatsApp.
     NotOnWhatsApp,
+    /// A free-form message outside the 24-hour customer window.
     OutsideWindow,
+    /// No approved template with that name and language.
     UnknownTemplate,
     /// A text parameter WhatsApp refuses (Meta 132018): the reason names it.
     ParameterFormat(String),
     /// Not as many body parameters as the template has (Meta 132000).
     ParameterCount {
+        /// What the template takes.
         expected: usize,
+        /// What the send gave.
         given: usize,
     },
 }
@@ -162,15 +191,18 @@ pub(crate) enum Refusal {
 /// A template as a send names it, read from the Meta-format `template` object every
 /// emulated provider relays: name, language, and its parameters.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct TemplateUse<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) language: &'a str,
+pub struct TemplateUse<'a> {
+    /// The template's name.
+    pub name: &'a str,
+    /// Its language code.
+    pub language: &'a str,
     json: &'a serde_json::Value,
 }
 
 impl<'a> TemplateUse<'a> {
-    /// Reads the `template` object of a send body.
-    pub(crate) fn of(template: &'a serde_json::Value) -> Self {
+    /// Reads a Meta-format `template` object (`name`, `language.code`, `components[]` with
+    /// `type` and `parameters[].text`); missing members read as empty.
+    pub fn of(template: &'a serde_json::Value) -> Self {
         Self {
             name: template["name"].as_str().unwrap_or(""),
             language: template["language"]["code"].as_str().unwrap_or(""),
@@ -295,7 +327,8 @@ impl Engine {
             .set(list.into_iter().map(|e| (e.name(), e)).collect());
     }
 
-    pub(crate) fn emulation(&self, name: &str) -> Option<Arc<dyn Emulation>> {
+    /// The emulation mounted under `name`: what [`accept`](Self::accept) takes.
+    pub fn emulation(&self, name: &str) -> Option<Arc<dyn Emulation>> {
         self.emulations.get()?.get(name).cloned()
     }
 
@@ -352,8 +385,9 @@ impl Engine {
     // --- rules ----------------------------------------------------------------
 
     /// Applies the rules for a message from `provider`'s business number to `customer`
-    /// (digits). `template` is `Some((name, language))` for template messages.
-    pub(crate) fn check_send(
+    /// (digits): throughput, contacts, and the 24-hour window for free-form messages, or the
+    /// approved templates and their parameters for `template`.
+    pub fn check_send(
         &self,
         provider: &str,
         customer: &str,
@@ -453,8 +487,11 @@ impl Engine {
 
     // --- messages ---------------------------------------------------------------
 
-    /// Stores an accepted outbound message and starts its lifecycle.
-    pub(crate) fn accept(
+    /// Stores an accepted outbound message to `customer` (digits, or a user id) of `kind`
+    /// (`text`, `template`) with the `body` as the provider received it, gives it an id
+    /// ([`Emulation::new_id`]) and starts its lifecycle: status webhooks on the
+    /// [`Lifecycle`] schedule.
+    pub fn accept(
         self: &Arc<Self>,
         emulation: &Arc<dyn Emulation>,
         customer: &str,

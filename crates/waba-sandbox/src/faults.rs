@@ -59,13 +59,23 @@ pub enum FaultBody {
     Garbage,
 }
 
-/// What to do with one API request.
+/// What the sandbox does to one API request, drawn from the [`Faults`]; an [`Emulation`]
+/// answers the error, throttle and 401 cases in its provider's own shape
+/// ([`Emulation::fault_response`]).
+///
+/// [`Emulation`]: crate::Emulation
+/// [`Emulation::fault_response`]: crate::Emulation::fault_response
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RequestFault {
+pub enum RequestFault {
+    /// Nothing: the request is handled.
     None,
+    /// The connection is closed without an answer.
     Reset,
+    /// An error with this HTTP status.
     Error(u16),
+    /// HTTP 429 with `Retry-After` of this many seconds.
     Throttle(u64),
+    /// HTTP 401, as if the credential had expired.
     Unauthorized,
 }
 

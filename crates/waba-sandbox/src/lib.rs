@@ -30,6 +30,11 @@
 //! | `/mobile-gateway` | Mobile Gateway WAB REST | `POST /messages` (202), `POST /messages/broadcast`, `POST /media?source=` (multipart), `GET /media?media_id=`, `GET /messages?id=` (records with JSON-in-a-string content); DLR callbacks (`sent`, `received`) and MO callbacks; errors as `{error, message, statusCode}` with Meta's code in the text, or 422 `errors[]` |
 //! | `/tujenge` | Tujenge (on-prem behind a proxy) | the on-prem routes with `WA-API-KEY`, `POST`/`GET /v1/configs/webhook` (URL and custom headers sent with every webhook); every other path answered 403 as blocked |
 //!
+//! A provider whose adapter lives elsewhere brings its own [`Emulation`] and mounts it with
+//! [`SandboxBuilder::emulation`]: it answers its routes through the shared [`Engine`]
+//! ([`Engine::check_send`], [`Engine::accept`]), so the rules, faults, lifecycle, webhooks
+//! and control API below apply to it too (`examples/provider-acme` in the repository).
+//!
 //! # Rules enforced, with the provider's own error shape and code
 //! - Bad credentials: 401 (Cloud code 190; on-prem `errors[]` code 1005; Tujenge's own
 //!   `meta` body). On-prem tokens expire after `token_lifetime_secs` and die at logout.
@@ -84,22 +89,18 @@ mod server;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use emulation::cloud::CloudAccount;
-pub use emulation::enablex::EnableXAccount;
-pub use emulation::generic_v2::GenericV2Account;
-pub use emulation::mobile_gateway::MobileGatewayAccount;
-pub use emulation::onprem::{OnPremAccount, TujengeAccount};
-pub use engine::{Lifecycle, StoredMessage, WINDOW, WebhookTarget};
-pub use faults::{FaultBody, Faults};
+pub use emulation::Account;
+pub use emulation::accounts::*;
+pub use engine::{
+    Emulation, Engine, Lifecycle, Refusal, StoredMessage, TemplateUse, WINDOW, Webhook,
+    WebhookTarget,
+};
+pub use faults::{FaultBody, Faults, RequestFault};
 use tokio::sync::oneshot;
 use waba_types::{PhoneNumber, UserId};
 
-use crate::emulation::cloud::Cloud;
-use crate::emulation::enablex::EnableX;
-use crate::emulation::generic_v2::GenericV2;
-use crate::emulation::mobile_gateway::MobileGateway;
-use crate::emulation::onprem::OnPrem;
-use crate::engine::{Emulation, Engine, EngineConfig};
+use crate::emulation::{Accounts, EMULATIONS};
+use crate::engine::EngineConfig;
 
 /// The default throughput limit per business number, messages a second (Meta's Cloud API
 /// default tier).
@@ -132,14 +133,22 @@ impl Sandbox {
                 .iter()
                 .map(|(n, l, p)| ((*n).to_owned(), (*l).to_owned(), Some(*p)))
                 .collect(),
-            cloud: CloudAccount::default(),
-            onprem: OnPremAccount::default(),
-            tujenge: TujengeAccount::default(),
-            generic_v2: GenericV2Account::default(),
-            enablex: EnableXAccount::default(),
+            accounts: Accounts::default(),
             webhooks: Vec::new(),
             not_on_whatsapp: Vec::new(),
+            extra: Extra(Vec::new()),
         }
+    }
+}
+
+/// Emulations added with [`SandboxBuilder::emulation`]; `Debug` shows their names.
+struct Extra(Vec<Arc<dyn Emulation>>);
+
+impl std::fmt::Debug for Extra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|e| e.name()))
+            .finish()
     }
 }
 
@@ -154,16 +163,20 @@ pub struct SandboxBuilder {
     faults: Faults,
     seed: u64,
     templates: Vec<(String, String, Option<usize>)>,
-    cloud: CloudAccount,
-    onprem: OnPremAccount,
-    tujenge: TujengeAccount,
-    generic_v2: GenericV2Account,
-    enablex: EnableXAccount,
+    accounts: Accounts,
     webhooks: Vec<(String, WebhookTarget)>,
     not_on_whatsapp: Vec<String>,
+    extra: Extra,
 }
 
 impl SandboxBuilder {
+    /// Mounts one more emulation under `/{name}`, for a provider whose emulation lives
+    /// outside this crate; one with the name of a built-in emulation replaces it.
+    pub fn emulation(mut self, emulation: Arc<dyn Emulation>) -> Self {
+        self.extra.0.push(emulation);
+        self
+    }
+
     /// The port on 127.0.0.1; 0 (the default) picks a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -219,27 +232,11 @@ impl SandboxBuilder {
         self
     }
 
-    /// The Cloud account accepted.
-    pub fn cloud(mut self, account: CloudAccount) -> Self {
-        self.cloud = account;
-        self
-    }
-
-    /// The on-prem account accepted.
-    pub fn onprem(mut self, account: OnPremAccount) -> Self {
-        self.onprem = account;
-        self
-    }
-
-    /// The Tujenge account accepted.
-    pub fn tujenge(mut self, account: TujengeAccount) -> Self {
-        self.tujenge = account;
-        self
-    }
-
-    /// The EnableX project accepted.
-    pub fn enablex(mut self, account: EnableXAccount) -> Self {
-        self.enablex = account;
+    /// The account an emulation accepts: every emulation has its own account type
+    /// (exported by this crate, each implementing [`Account`]); an emulation whose account
+    /// is not set accepts its type's default.
+    pub fn account<A: Account>(mut self, account: A) -> Self {
+        self.accounts.set(account);
         self
     }
 
@@ -274,14 +271,13 @@ impl SandboxBuilder {
             self.faults,
             &self.templates,
         ));
-        let emulations: Vec<Arc<dyn Emulation>> = vec![
-            Arc::new(Cloud::new(self.cloud.clone())),
-            Arc::new(OnPrem::client(self.onprem.clone())),
-            Arc::new(OnPrem::tujenge(self.tujenge.clone())),
-            Arc::new(GenericV2::new(self.generic_v2.clone())),
-            Arc::new(MobileGateway::new(MobileGatewayAccount::default())),
-            Arc::new(EnableX::new(self.enablex.clone())),
-        ];
+        let mut emulations: Vec<Arc<dyn Emulation>> = EMULATIONS
+            .iter()
+            .map(|build| build(&self.accounts))
+            .collect();
+        // Added ones replace a built-in of the same name.
+        emulations.retain(|e| !self.extra.0.iter().any(|x| x.name() == e.name()));
+        emulations.extend(self.extra.0.iter().cloned());
         engine.set_emulations(emulations.clone());
         for (provider, target) in self.webhooks {
             engine.set_webhook(&provider, target);
@@ -305,11 +301,7 @@ impl SandboxBuilder {
             base_url,
             addr,
             engine,
-            cloud: self.cloud,
-            onprem: self.onprem,
-            tujenge: self.tujenge,
-            generic_v2: self.generic_v2,
-            enablex: self.enablex,
+            accounts: self.accounts,
             stop: Some(stop),
             task,
         })
@@ -322,11 +314,7 @@ pub struct SandboxHandle {
     base_url: String,
     addr: SocketAddr,
     engine: Arc<Engine>,
-    cloud: CloudAccount,
-    onprem: OnPremAccount,
-    tujenge: TujengeAccount,
-    generic_v2: GenericV2Account,
-    enablex: EnableXAccount,
+    accounts: Accounts,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -359,34 +347,9 @@ impl SandboxHandle {
         format!("{}/{provider}", self.base_url)
     }
 
-    /// The Cloud account the sandbox accepts.
-    pub fn cloud(&self) -> &CloudAccount {
-        &self.cloud
-    }
-
-    /// The on-prem account the sandbox accepts.
-    pub fn onprem(&self) -> &OnPremAccount {
-        &self.onprem
-    }
-
-    /// The Tujenge account the sandbox accepts.
-    pub fn tujenge(&self) -> &TujengeAccount {
-        &self.tujenge
-    }
-
-    /// The generic v2 account the sandbox accepts.
-    pub fn generic_v2(&self) -> &GenericV2Account {
-        &self.generic_v2
-    }
-
-    /// The EnableX project the sandbox accepts.
-    pub fn enablex(&self) -> &EnableXAccount {
-        &self.enablex
-    }
-
-    /// The Mobile Gateway account the sandbox accepts.
-    pub fn mobile_gateway(&self) -> MobileGatewayAccount {
-        MobileGatewayAccount::default()
+    /// The account of type `A` the sandbox accepts (see [`SandboxBuilder::account`]).
+    pub fn account<A: Account>(&self) -> A {
+        self.accounts.get()
     }
 
     /// Base URLs and credentials of every emulation, as `GET /_sandbox/info` gives them.
@@ -442,6 +405,17 @@ impl SandboxHandle {
             .await)
     }
 
+    /// Whether `provider`'s emulation has customers known only by a business-scoped user id
+    /// (as [`inject_inbound_from_user`](Self::inject_inbound_from_user) needs); the error
+    /// says why not.
+    pub fn check_user_id(&self, provider: &str, user_id: &UserId) -> Result<(), SandboxError> {
+        self.engine
+            .emulation(provider)
+            .ok_or_else(|| SandboxError(format!("no provider {provider}")))?
+            .check_user_id(user_id.as_str())
+            .map_err(SandboxError)
+    }
+
     /// Makes a customer known only by a business-scoped user id (a username, no phone
     /// number) send `text` to the business, as [`inject_inbound`](Self::inject_inbound) does
     /// for a phone number. Only the Cloud emulation has user ids: its webhooks carry an
@@ -453,20 +427,13 @@ impl SandboxHandle {
         user_id: &UserId,
         text: &str,
     ) -> Result<StoredMessage, SandboxError> {
-        if provider != "cloud" {
-            return Err(SandboxError(format!(
-                "{provider} has no business-scoped user ids; only cloud emulates them"
-            )));
-        }
-        if !crate::emulation::cloud::is_user_id(user_id.as_str()) {
-            return Err(SandboxError(format!(
-                "{user_id} is not a business-scoped user id (two letters, a dot, letters or digits)"
-            )));
-        }
         let emulation = self
             .engine
             .emulation(provider)
             .ok_or_else(|| SandboxError(format!("no provider {provider}")))?;
+        emulation
+            .check_user_id(user_id.as_str())
+            .map_err(SandboxError)?;
         Ok(self
             .engine
             .inbound(&emulation, user_id.as_str(), "Sandbox Customer", text)

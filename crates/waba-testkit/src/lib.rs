@@ -10,10 +10,11 @@
 //!   script and records every request, for adapter tests and request snapshots.
 //! - [`StubProvider`]: a [`Provider`](waba_core::Provider) that records what it is asked to
 //!   send, so applications can test their bots with no network.
-//! - [`snapshot`]: renders requests for insta snapshots with secrets redacted, and the
-//!   shared insta settings.
+//! - [`snapshot`]: renders requests for insta snapshots with secrets redacted, and (feature
+//!   `snapshot`, which brings insta) the shared insta settings.
 //! - [`samples`]: one value of every content kind, which every adapter's snapshots encode.
-//! - [`conformance`]: the suite every adapter runs against `waba-sandbox`.
+//! - `conformance` (feature `conformance`, which brings `waba-sandbox`, `waba-webhook` and
+//!   axum): the suite every adapter runs against `waba-sandbox`.
 //! - [`transport_suite`]: the checks every `HttpTransport` must pass, against a local
 //!   server ([`StubServer`]).
 //!
@@ -29,6 +30,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 mod replay;
 pub mod samples;
@@ -38,5 +41,5 @@ mod stub_server;
 pub mod transport_suite;
 
 pub use replay::{RecordedRequest, ReplayTransport};
-pub use stub::StubProvider;
+pub use stub::{STUB_ID, StubProvider};
 pub use stub_server::StubServer;

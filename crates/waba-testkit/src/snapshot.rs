@@ -111,6 +111,8 @@ pub fn error_fixture_table(
     Value::Array(rows)
 }
 
+#[cfg(feature = "snapshot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshot")))]
 /// The insta settings every waba snapshot uses: sorted maps, and any value under a key that
 /// names a secret (`token`, `password`, `app_key`, `secret`, `api_key`) redacted.
 pub fn insta_settings() -> insta::Settings {

@@ -11,6 +11,9 @@ use waba_core::{
 };
 use waba_types::{DeliveryStatus, OutboundMessage, PhoneNumber, Recipient, WaId};
 
+/// The provider id of [`StubProvider`]: its receipts and errors carry it.
+pub const STUB_ID: ProviderId = ProviderId::from_static("stub");
+
 #[derive(Default)]
 struct State {
     sent: Vec<OutboundMessage>,
@@ -128,7 +131,7 @@ impl StubProvider {
 #[async_trait]
 impl Provider for StubProvider {
     fn id(&self) -> ProviderId {
-        ProviderId::STUB
+        STUB_ID
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -142,7 +145,7 @@ impl Provider for StubProvider {
         let mut state = self.lock();
         state.attempts += 1;
         if let Some(e) = state.script.pop_front() {
-            return Err(e.with_provider(ProviderId::STUB));
+            return Err(e.with_provider(STUB_ID));
         }
         if let Some(rate) = self.throughput {
             let rate = f64::from(rate);
@@ -154,12 +157,12 @@ impl Provider for StubProvider {
                 state.throttled += 1;
                 return Err(Error::new(ErrorKind::RateLimited { retry_after: None })
                     .with_api_code(130_429)
-                    .with_provider(ProviderId::STUB));
+                    .with_provider(STUB_ID));
             }
             *tokens -= 1.0;
         }
         if let Some(kind) = message.to.phone().and_then(|p| state.failing.get(p)) {
-            return Err(Error::new(kind.clone()).with_provider(ProviderId::STUB));
+            return Err(Error::new(kind.clone()).with_provider(STUB_ID));
         }
         state.sent.push(message.clone());
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -170,7 +173,7 @@ impl Provider for StubProvider {
                 Recipient::Individual(p) => Some(WaId::from(p)),
                 Recipient::Group(_) | Recipient::User(_) => None,
             },
-            provider: ProviderId::STUB,
+            provider: STUB_ID,
         })
     }
 }

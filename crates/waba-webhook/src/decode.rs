@@ -59,99 +59,40 @@ impl Decoded<'_> {
     }
 }
 
-/// One event and where its JSON is in the body.
+/// One event and its JSON: the item as it stands in the body, found by the same pass that
+/// decoded it (never by searching the body again).
 #[derive(Debug)]
 pub struct DecodedEvent<'a> {
     /// The unified event.
     pub event: Event,
-    raw: RawRef<'a>,
+    raw: &'a RawValue,
 }
 
 impl<'a> DecodedEvent<'a> {
     /// An event whose JSON is `raw`.
     pub fn new(event: Event, raw: &'a RawValue) -> Self {
-        Self {
-            event,
-            raw: RawRef::Item(raw),
-        }
+        Self { event, raw }
     }
 
-    pub(crate) fn located(event: Event, body: &'a [u8], at: Location) -> Self {
-        Self {
-            event,
-            raw: RawRef::Located { body, at },
-        }
+    /// The provider's exact JSON for this event, borrowed from the body (for a body that
+    /// held one event alone, or an item no decoder could type, the whole body or the item).
+    pub fn raw(&self) -> &'a RawValue {
+        self.raw
     }
 
-    /// The provider's exact JSON for this event, borrowed from the body. The fast decoding
-    /// path does not keep it; it is found on demand.
-    pub fn raw(&self) -> Option<&'a RawValue> {
-        match self.raw {
-            RawRef::Item(raw) => Some(raw),
-            RawRef::Located { body, at } => at.find(body),
-        }
+    /// Where [`raw`](Self::raw) is in `body`, as a byte range: `None` when the JSON is not a
+    /// slice of `body` (a decoder that built it elsewhere, such as Mobile Gateway's base64
+    /// `content`). No parsing: the range is where the borrowed JSON points.
+    pub fn span(&self, body: &[u8]) -> Option<std::ops::Range<usize>> {
+        span_of(self.raw.get(), body)
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum RawRef<'a> {
-    Item(&'a RawValue),
-    Located { body: &'a [u8], at: Location },
-}
-
-/// Which list of a Cloud `value` an item is in.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum List {
-    Messages,
-    Statuses,
-    Errors,
-}
-
-/// Where a Cloud item is: `entry[entry].changes[change].value.<list>[index]`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Location {
-    pub(crate) entry: usize,
-    pub(crate) change: usize,
-    pub(crate) list: List,
-    pub(crate) index: usize,
-}
-
-impl Location {
-    fn find(self, body: &[u8]) -> Option<&RawValue> {
-        #[derive(serde::Deserialize)]
-        struct Env<'b> {
-            #[serde(borrow)]
-            entry: Vec<&'b RawValue>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Entry<'b> {
-            #[serde(borrow)]
-            changes: Vec<&'b RawValue>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Change<'b> {
-            #[serde(borrow)]
-            value: &'b RawValue,
-        }
-        #[derive(serde::Deserialize)]
-        struct Value<'b> {
-            #[serde(borrow, default)]
-            messages: Vec<&'b RawValue>,
-            #[serde(borrow, default)]
-            statuses: Vec<&'b RawValue>,
-            #[serde(borrow, default)]
-            errors: Vec<&'b RawValue>,
-        }
-        let env: Env<'_> = serde_json::from_slice(body).ok()?;
-        let entry: Entry<'_> = serde_json::from_str(env.entry.get(self.entry)?.get()).ok()?;
-        let change: Change<'_> =
-            serde_json::from_str(entry.changes.get(self.change)?.get()).ok()?;
-        let value: Value<'_> = serde_json::from_str(change.value.get()).ok()?;
-        let list = match self.list {
-            List::Messages => value.messages,
-            List::Statuses => value.statuses,
-            List::Errors => value.errors,
-        };
-        list.get(self.index).copied()
-    }
+/// Where `part` lies inside `whole`, when it is a slice of it.
+pub(crate) fn span_of(part: &str, whole: &[u8]) -> Option<std::ops::Range<usize>> {
+    // Addresses compared as integers: no unsafe, and a `part` from elsewhere is simply
+    // outside the range.
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
 }

@@ -25,6 +25,17 @@ pub trait DedupStore: std::fmt::Debug + Send + Sync + 'static {
 /// The default number of keys [`MemoryDedupStore`] keeps: at ~100 bytes a key, about 10 MB.
 pub const DEFAULT_MAX_KEYS: usize = 100_000;
 
+/// The first of the event's customer's keys ([`waba_types::Customer::keys`]), made alone:
+/// this runs for every event received.
+pub(crate) fn first_customer_key(event: &Event) -> Option<String> {
+    let customer = event.customer()?;
+    match (&customer.wa_id, &customer.user_id) {
+        (Some(w), _) => Some(waba_types::wa_key(w.as_str())),
+        (None, Some(u)) => Some(waba_types::user_key(u)),
+        (None, None) => None,
+    }
+}
+
 /// A [`DedupStore`] in process memory, bounded by time and by count: a key is forgotten
 /// after its TTL, or earlier when `max_keys` newer keys have arrived since (oldest first), so
 /// a flood of unique ids costs at most `max_keys` entries, never a day's worth.
@@ -155,12 +166,7 @@ impl Deduplicator {
     /// too and no kind of event is handed over twice. `None` only if it cannot be
     /// serialised.
     pub fn key(provider: &str, event: &Event) -> Option<String> {
-        let customer = || {
-            event
-                .customer()
-                .and_then(|c| c.keys().into_iter().next())
-                .unwrap_or_default()
-        };
+        let customer = || first_customer_key(event).unwrap_or_default();
         match event {
             Event::Message(m) => Some(format!("{provider}|message|{}", m.id)),
             Event::Status(s) => Some(format!(

@@ -14,20 +14,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::value::RawValue;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use waba_types::Event;
 
 use crate::dedup::Deduplicator;
+use crate::raw::RawJson;
 
 /// An event as the receiver hands it over.
 #[derive(Debug)]
 pub struct Received {
     /// The unified event.
     pub event: Event,
-    /// The provider's JSON for it.
-    pub raw: Box<RawValue>,
+    /// The provider's exact JSON for it: a view into the request body, shared, not copied.
+    pub raw: RawJson,
     /// Which format it came in (the decoder's name: `cloud`, `onprem`, `enablex`,
     /// `mobile-gateway`).
     pub format: &'static str,
@@ -114,7 +114,7 @@ impl Inbox for MemoryInbox {
 /// user id, so customers known only by a user id get their own lane too). `None` for events
 /// of no one customer (template states, account updates).
 pub fn customer_key(event: &Event) -> Option<String> {
-    event.customer().and_then(|c| c.keys().into_iter().next())
+    crate::dedup::first_customer_key(event)
 }
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;

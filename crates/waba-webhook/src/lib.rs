@@ -55,6 +55,8 @@ mod handshake;
 pub mod inbox;
 pub mod ordering;
 #[cfg(feature = "axum")]
+mod raw;
+#[cfg(feature = "axum")]
 pub mod receiver;
 mod request;
 mod verify;
@@ -62,30 +64,9 @@ mod verify;
 pub use decode::{Decoded, DecodedEvent, WebhookDecoder};
 pub use dedup::{DedupStore, Deduplicator, MemoryDedupStore, StoreError};
 pub use error::{HandshakeError, ItemError, VerifierConfigError, VerifyError, WebhookError};
-#[cfg(feature = "cloud")]
-pub use formats::cloud::CloudDecoder;
-#[cfg(feature = "enablex")]
-pub use formats::enablex::EnableXDecoder;
-#[cfg(feature = "mobile-gateway")]
-pub use formats::mobile_gateway::MobileGatewayDecoder;
-#[cfg(feature = "onprem")]
-pub use formats::onprem::OnPremDecoder;
+pub use formats::*;
 pub use handshake::verify_challenge;
+#[cfg(feature = "axum")]
+pub use raw::RawJson;
 pub use request::WebhookRequest;
 pub use verify::{HubSignature, RequiredHeaders, SIGNATURE_HEADER, Unverified, Verifier};
-
-/// The decoder for a format by name (`cloud`, `generic-v2`, `onprem`, `tujenge`, `enablex`,
-/// `mobile-gateway`), as the CLI and configuration name them.
-pub fn decoder_for(name: &str) -> Option<Box<dyn WebhookDecoder>> {
-    match name {
-        #[cfg(feature = "cloud")]
-        "cloud" | "generic-v2" => Some(Box::new(CloudDecoder)),
-        #[cfg(feature = "onprem")]
-        "onprem" | "tujenge" => Some(Box::new(OnPremDecoder)),
-        #[cfg(feature = "enablex")]
-        "enablex" => Some(Box::new(EnableXDecoder)),
-        #[cfg(feature = "mobile-gateway")]
-        "mobile-gateway" => Some(Box::new(MobileGatewayDecoder)),
-        _ => None,
-    }
-}

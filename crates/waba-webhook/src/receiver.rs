@@ -46,7 +46,6 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::decode::WebhookDecoder;
@@ -54,6 +53,7 @@ use crate::dedup::Deduplicator;
 use crate::handshake::verify_challenge;
 use crate::inbox::MemoryInbox;
 pub use crate::inbox::{Inbox, InboxEntry, InboxError, Lanes, Received, Slot, customer_key};
+use crate::raw::RawJson;
 use crate::request::WebhookRequest;
 use crate::verify::Verifier;
 
@@ -276,14 +276,8 @@ async fn events(
         .events
         .into_iter()
         .map(|decoded_event| {
-            // The item's own JSON; the whole body should an item ever not be found again.
-            let raw = decoded_event.raw().map_or_else(
-                || {
-                    RawValue::from_string(String::from_utf8_lossy(&body).into_owned())
-                        .unwrap_or_default()
-                },
-                ToOwned::to_owned,
-            );
+            // A view into the body where the decoder found the item: no copy, no parse.
+            let raw = RawJson::from_body(&body, decoded_event.raw());
             InboxEntry {
                 key: if s.keyed {
                     Deduplicator::key(format, &decoded_event.event)

@@ -12,9 +12,9 @@ use waba_webhook::{WebhookRequest, decoder_for};
 /// (fixture directory, decoder format).
 const FORMATS: &[(&str, &str)] = &[
     ("cloud", "cloud"),
-    ("generic-v2", "generic-v2"),
+    ("generic-v2", "cloud"),
     ("onprem", "onprem"),
-    ("tujenge", "tujenge"),
+    ("tujenge", "onprem"),
     ("enablex", "enablex"),
     ("mobile-gateway", "mobile-gateway"),
 ];

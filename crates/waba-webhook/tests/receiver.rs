@@ -366,3 +366,27 @@ async fn handlers_get_each_events_raw_json_beside_the_typed_form() {
     assert_eq!(raw["type"], "text");
     assert!(body.contains(received.raw.get()), "a slice of the body");
 }
+
+/// In a batch, each handler gets its own event's slice of the body, in body order.
+#[tokio::test]
+async fn each_event_of_a_batch_gets_its_own_slice_of_the_body() {
+    let (url, mut events) = start(64).await;
+    let body = batch_from("wamid.SLICE", 0, 40, 7);
+    assert_eq!(post(&url, &body, true).await.status(), 200);
+    for i in 0..40 {
+        let received = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let Event::Message(m) = &received.event else {
+            panic!("{:?}", received.event)
+        };
+        assert_eq!(m.id.as_str(), format!("wamid.SLICE.{i}"));
+        let want = format!(
+            r#"{{"from":"1631555{:04}","id":"wamid.SLICE.{i}","timestamp":"1750000000","type":"text","text":{{"body":"{i}"}}}}"#,
+            i % 7
+        );
+        assert_eq!(received.raw.get(), want);
+        assert!(body.contains(&want));
+    }
+}

@@ -150,3 +150,47 @@ fn edge_cases_from_the_wild() {
         decode_all(body);
     }
 }
+
+/// Found by the `webhook_mobile_gateway` fuzz target: an MO callback whose id sits under
+/// another key and whose base64 `content` is not JSON became a message with an empty id.
+/// Kept now as an unknown event with the reason, and no message with an invented id.
+#[test]
+fn an_item_without_its_id_is_kept_unknown_never_given_an_empty_id() {
+    let headers = http::HeaderMap::new();
+    let mobile_gateway = include_bytes!(
+        "../../../fuzz/corpus/webhook_mobile_gateway/binary_content_without_id.json"
+    );
+    let cloud_message = json!({"object": "whatsapp_business_account", "entry": [{"id": "1",
+    "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+    "messages": [{"from": "16315551181", "id": "", "timestamp": "1", "type": "text",
+        "text": {"body": "hi"}}],
+    "statuses": [{"id": "", "status": "sent", "timestamp": "1", "recipient_id": "16315551181"}]
+    }}]}]});
+    let cloud_message = serde_json::to_vec(&cloud_message).unwrap();
+    for (format, body, items) in [
+        ("mobile-gateway", &mobile_gateway[..], 1),
+        ("cloud", &cloud_message[..], 2),
+    ] {
+        let decoded = decoder_for(format)
+            .unwrap()
+            .decode(&WebhookRequest::post(&headers, body))
+            .unwrap();
+        assert_eq!(decoded.events.len(), items, "{format}: every item kept");
+        for e in &decoded.events {
+            assert!(
+                e.event
+                    .message_id()
+                    .is_none_or(|id| !id.as_str().is_empty()),
+                "{format}: {:?}",
+                e.event
+            );
+            let waba_types::Event::Unknown(u) = &e.event else {
+                panic!("{format}: {:?} is kept as unknown", e.event)
+            };
+            assert!(
+                u.reason.as_deref().is_some_and(|r| r.contains("id")),
+                "{u:?}"
+            );
+        }
+    }
+}

@@ -14,9 +14,11 @@ use figment::providers::Format as _;
 use figment::value::{Dict, Tag, Value};
 use figment::{Figment, Metadata, Profile};
 use waba_core::spec::mask_url;
-use waba_core::{Client, ConfigKey, Error, KeyKind, ProviderSpec, RetryPolicy, SharedProvider};
+use waba_core::{
+    Client, ConfigKey, Error, KeyKind, ProviderSpec, RetryPolicy, SharedProvider, SharedTransport,
+};
 
-use crate::providers::PROVIDERS;
+use crate::providers::{PROVIDERS, Providers};
 
 /// The file read when no path is given and it exists in the working directory.
 pub const DEFAULT_FILE: &str = "waba.toml";
@@ -85,9 +87,15 @@ pub enum StateBackend {
 /// other `WABA_*` variables are left alone unless they look like a misspelt top-level one
 /// (`WABA_RATE_LIMT`), since applications use the acronym for their own settings too.
 /// `Debug` shows every key, and the values of none that are secrets.
+///
+/// The providers it knows are [`Providers::builtin`]; one brought by the application is added
+/// with [`Providers::with`] and the configuration loaded through that list
+/// (`Providers::builtin().with(&acme::SPEC).load(None)`).
 #[derive(Clone, Default)]
 pub struct Config {
     values: BTreeMap<String, Setting>,
+    providers: Providers,
+    transport: Option<SharedTransport>,
 }
 
 /// Where a setting came from, to name it the way the user wrote it.
@@ -155,18 +163,14 @@ impl From<ConfigError> for Error {
     }
 }
 
-/// The spec of a provider of this build, by configuration name.
+/// The spec of a provider of this build ([`PROVIDERS`]), by configuration name.
 pub fn spec(name: &str) -> Option<&'static ProviderSpec> {
     PROVIDERS.iter().copied().find(|s| s.name == name)
 }
 
-/// The names of this build's providers, for messages.
+/// The names of this build's providers ([`PROVIDERS`]), for messages.
 pub fn provider_names() -> String {
-    PROVIDERS
-        .iter()
-        .map(|s| s.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    Providers::builtin().names()
 }
 
 /// The closest of `candidates` to `word`, when close enough to be a likely misspelling.
@@ -189,39 +193,26 @@ fn section_name(key: &str) -> String {
     key.replace('_', "-")
 }
 
-/// Secrets are masked wherever a value is shown: keys the specs mark secret, and any key
-/// whose name says it holds one (for providers not in this build).
-fn is_secret(var: &str) -> bool {
-    let spec_secret = PROVIDERS
-        .iter()
-        .any(|s| s.all_keys().any(|k| k.secret && s.env_var(k) == var));
-    spec_secret
-        || ["TOKEN", "KEY", "PASSWORD", "SECRET", "HEADERS"]
-            .iter()
-            .any(|w| var.contains(w))
-}
-
-/// `WABA_CLOUD_ACCESS_TOKEN` → `(Some(cloud spec), "access_token")`; a top-level variable →
-/// `(None, "rate_limit")`. The longest provider prefix wins, so `WABA_GENERIC_V2_…` is never
-/// read as a provider called `generic`.
-fn split_var(var: &str) -> Option<(Option<&'static ProviderSpec>, String)> {
-    let rest = var.strip_prefix("WABA_")?;
-    let spec = PROVIDERS
-        .iter()
-        .copied()
-        .filter(|s| var.starts_with(&s.env_prefix()))
-        .max_by_key(|s| s.name.len());
-    Some(match spec {
-        Some(s) => (Some(s), var[s.env_prefix().len()..].to_ascii_lowercase()),
-        None => (None, rest.to_ascii_lowercase()),
-    })
-}
-
 /// A figment provider over a list of `WABA_*` variables, nested by provider section so that
 /// the file and the environment merge key by key.
 struct Vars {
-    vars: Vec<(String, String)>,
+    pairs: Vec<(String, String)>,
     name: &'static str,
+    providers: Providers,
+}
+
+impl Vars {
+    /// The `WABA_*` pairs of `vars`, read against `providers`.
+    fn new(providers: Providers, vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self {
+            pairs: vars
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("WABA_"))
+                .collect(),
+            name: ENV,
+            providers,
+        }
+    }
 }
 
 impl figment::Provider for Vars {
@@ -231,11 +222,11 @@ impl figment::Provider for Vars {
 
     fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
         let mut dict = Dict::new();
-        for (var, value) in &self.vars {
+        for (var, value) in &self.pairs {
             // A variable is read under its own name only: a provider's goes to that
             // provider's section, any other stays one top-level key, dots and all, so that
             // `WABA_CLOUD.ACCESS_TOKEN` is never taken for `WABA_CLOUD_ACCESS_TOKEN`.
-            match split_var(var) {
+            match self.providers.split_var(var) {
                 Some((Some(spec), key)) => {
                     let entry = dict
                         .entry(spec.name.to_owned())
@@ -258,43 +249,56 @@ const ENV: &str = "environment variable";
 const CODE: &str = "set in code";
 
 impl Config {
-    /// An empty configuration.
+    /// An empty configuration over [`Providers::builtin`].
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty configuration over `providers`.
+    pub(crate) fn empty_with(providers: Providers) -> Self {
+        Self {
+            providers,
+            ..Self::default()
+        }
+    }
+
     /// Every `WABA_*` environment variable.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_figment(&Figment::from(Vars {
-            vars: std::env::vars()
-                .filter(|(k, _)| k.starts_with("WABA_"))
-                .collect(),
-            name: ENV,
-        }))
+        Self::from_vars_with(Providers::builtin(), std::env::vars())
     }
 
     /// The `WABA_*` pairs of any variable list, read as the environment would be.
     pub fn from_vars(
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        Self::from_figment(&Figment::from(Vars {
-            vars: vars
-                .into_iter()
-                .filter(|(k, _)| k.starts_with("WABA_"))
-                .collect(),
-            name: ENV,
-        }))
+        Self::from_vars_with(Providers::builtin(), vars)
+    }
+
+    pub(crate) fn from_vars_with(
+        providers: Providers,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars = Vars::new(providers.clone(), vars);
+        Self::from_figment(providers, &Figment::from(vars))
     }
 
     /// A TOML document: `provider`, `rate_limit`, `retry_attempts`, and one section per
     /// provider.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with(Providers::builtin(), text)
+    }
+
+    pub(crate) fn from_toml_with(providers: Providers, text: &str) -> Result<Self, ConfigError> {
         check_toml(text, None)?;
-        Self::from_figment(&Figment::from(figment::providers::Toml::string(text)))
+        Self::from_figment(
+            providers,
+            &Figment::from(figment::providers::Toml::string(text)),
+        )
     }
 
     /// The file at `path` if given, else `waba.toml` in the working directory if there is
-    /// one; then the environment on top.
+    /// one; then the environment on top. The providers are [`Providers::builtin`]; for an
+    /// adapter of your own, [`Providers::load`].
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
         Self::load_with(path, std::env::vars())
     }
@@ -302,6 +306,15 @@ impl Config {
     /// As [`load`](Self::load), with `vars` (their `WABA_*` pairs) in place of the process
     /// environment: the file, then the variables on top.
     pub fn load_with(
+        path: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        Self::load_from(Providers::builtin(), path, vars)
+    }
+
+    /// As [`load_with`](Self::load_with), checked against `providers`.
+    pub(crate) fn load_from(
+        providers: Providers,
         path: Option<&Path>,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -314,17 +327,25 @@ impl Config {
             check_toml(&text, Some(p))?;
             figment = figment.merge(figment::providers::Toml::file_exact(p));
         }
-        figment = figment.merge(Vars {
-            vars: vars
-                .into_iter()
-                .filter(|(k, _)| k.starts_with("WABA_"))
-                .collect(),
-            name: ENV,
-        });
-        Self::from_figment(&figment)
+        figment = figment.merge(Vars::new(providers.clone(), vars));
+        Self::from_figment(providers, &figment)
     }
 
-    fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+    /// The providers this configuration knows.
+    pub fn providers(&self) -> &Providers {
+        &self.providers
+    }
+
+    /// Builds providers over `transport` instead of the default one (reqwest with the
+    /// `reqwest` feature, else hyper with the `hyper` feature): a transport with a proxy,
+    /// custom TLS or test doubles.
+    #[must_use]
+    pub fn with_transport(mut self, transport: SharedTransport) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    fn from_figment(providers: Providers, figment: &Figment) -> Result<Self, ConfigError> {
         let dict: Dict = figment
             .extract()
             .map_err(|e| ConfigError(format!("the configuration cannot be read: {e}")))?;
@@ -333,7 +354,7 @@ impl Config {
             match value {
                 Value::Dict(_, section) => {
                     let name = section_name(key);
-                    let spec = spec(&name);
+                    let spec = providers.get(&name);
                     for (k, v) in section {
                         let origin = origin(figment, v.tag(), spec, Some(key), k);
                         let var = match spec {
@@ -362,7 +383,11 @@ impl Config {
                 }
             }
         }
-        let config = Self { values };
+        let config = Self {
+            values,
+            providers,
+            transport: None,
+        };
         config.check_keys()?;
         Ok(config)
     }
@@ -372,7 +397,7 @@ impl Config {
     fn check_keys(&self) -> Result<(), ConfigError> {
         self.values
             .iter()
-            .try_for_each(|(var, setting)| check_setting(var, setting))
+            .try_for_each(|(var, setting)| check_setting(&self.providers, var, setting))
     }
 
     /// Sets one key by its variable name (`WABA_PROVIDER`, `WABA_CLOUD_ACCESS_TOKEN`, …), over
@@ -418,17 +443,17 @@ impl Config {
         let Some(setting) = self.values.get("WABA_PROVIDER") else {
             return Err(ConfigError(format!(
                 "no provider chosen: set WABA_PROVIDER (or `provider` in {DEFAULT_FILE}) to one of {}",
-                provider_names()
+                self.providers.names()
             )));
         };
         let name = setting.value.as_str();
-        spec(name).ok_or_else(|| {
+        self.providers.get(name).ok_or_else(|| {
             ConfigError(format!(
                 "unknown provider {:?} ({}); this build has {}{}",
                 shorten(name),
                 setting.origin,
-                provider_names(),
-                did_you_mean(suggest(name, PROVIDERS.iter().map(|s| s.name)))
+                self.providers.names(),
+                did_you_mean(suggest(name, self.providers.iter().map(|s| s.name)))
             ))
         })
     }
@@ -448,11 +473,15 @@ impl Config {
             .values
             .iter()
             .filter(|(var, _)| {
-                var.starts_with(&prefix) || split_var(var).is_some_and(|(s, _)| s.is_none())
+                var.starts_with(&prefix)
+                    || self
+                        .providers
+                        .split_var(var)
+                        .is_some_and(|(s, _)| s.is_none())
             })
             .map(|(var, s)| Resolved {
                 var: var.clone(),
-                shown: if is_secret(var) {
+                shown: if self.providers.is_secret(var) {
                     "********".to_owned()
                 } else {
                     mask_url(&s.value)
@@ -491,13 +520,16 @@ impl Config {
             .transpose()
     }
 
-    /// The chosen provider, configured, over its default transport.
+    /// The chosen provider, configured, over the transport given with
+    /// [`with_transport`](Self::with_transport), else the default one: the adapter's own
+    /// (reqwest, feature `reqwest`), else hyper (feature `hyper`). Built with neither, and
+    /// given none, it is a configuration error saying so.
     pub fn provider(&self) -> Result<SharedProvider, Error> {
         let spec = self.spec()?;
         self.check_keys()?;
         self.check_required(spec)?;
         let get = |var: &str| self.get(var).map(str::to_owned);
-        (spec.build)(&get, None)
+        (spec.build)(&get, self.transport.clone().or_else(default_transport))
     }
 
     /// The state backend: `state` (`WABA_STATE`) `memory` (default) or `redis`, which needs
@@ -586,9 +618,25 @@ impl Setting {
     }
 }
 
+/// The transport `Config` passes to a provider's build when none was given: `None` lets
+/// the adapter use its own default (reqwest); without the `reqwest` feature, hyper when its
+/// feature is on.
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "always Some in a build with hyper and without reqwest; None in the others"
+)]
+fn default_transport() -> Option<SharedTransport> {
+    #[cfg(all(feature = "hyper", not(feature = "reqwest")))]
+    return Some(SharedTransport::new(
+        waba_transport_hyper::HyperTransport::new(),
+    ));
+    #[cfg(not(all(feature = "hyper", not(feature = "reqwest"))))]
+    None
+}
+
 /// One setting: its key exists where it was written, and its value is one the key takes.
-fn check_setting(var: &str, setting: &Setting) -> Result<(), ConfigError> {
-    let Some((spec, key)) = split_var(var) else {
+fn check_setting(providers: &Providers, var: &str, setting: &Setting) -> Result<(), ConfigError> {
+    let Some((spec, key)) = providers.split_var(var) else {
         return Ok(());
     };
     if spec.is_none()
@@ -598,10 +646,10 @@ fn check_setting(var: &str, setting: &Setting) -> Result<(), ConfigError> {
         return Err(ConfigError(format!(
             "unknown section [{section}] in {}; the providers of this build are {}{}",
             setting.origin_file(),
-            provider_names(),
+            providers.names(),
             did_you_mean(suggest(
                 &section_name(section),
-                PROVIDERS.iter().map(|s| s.name)
+                providers.iter().map(|s| s.name)
             ))
         )));
     }
@@ -719,7 +767,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut m = f.debug_map();
         for (k, v) in &self.values {
-            if is_secret(k) {
+            if self.providers.is_secret(k) {
                 m.entry(k, &"[redacted]");
             } else {
                 m.entry(k, &mask_url(&v.value));

@@ -16,6 +16,10 @@
 //! | Mobile Gateway | `mobile-gateway` | `waba-provider-mobile-gateway` | Basic | MO and DLR callbacks, unsigned |
 //! | generic v2 | `generic-v2` | `waba-provider-generic-v2` | Bearer | Cloud envelope, `X-Hub-Signature-256` |
 //!
+//! Transports: `reqwest` (default; each adapter's `new` and `Config`'s default) and `hyper`
+//! (`Config` uses it when `reqwest` is off); [`transport`] re-exports them. An adapter that
+//! lives elsewhere is registered with [`Providers::with`].
+//!
 //! Other features: `webhook` (default; decoding and verification), `axum` (the receiver),
 //! `sandbox` (the local simulator), `redis` (shared state for several replicas: `state =
 //! "redis"`, see `waba-redis`), `all-providers`.
@@ -39,7 +43,7 @@ mod receiving;
 pub use config::{
     Config, ConfigError, DEFAULT_FILE, Origin, Resolved, StateBackend, provider_names, spec,
 };
-pub use providers::PROVIDERS;
+pub use providers::*;
 #[cfg(feature = "webhook")]
 pub use receiving::Receiving;
 pub use waba_core::{
@@ -51,21 +55,19 @@ pub use waba_types::{
 };
 pub use {waba_auth as auth, waba_core as core, waba_types as types};
 
-#[cfg(feature = "cloud")]
-pub use waba_provider_cloud as cloud;
-#[cfg(feature = "enablex")]
-pub use waba_provider_enablex as enablex;
-#[cfg(feature = "generic-v2")]
-pub use waba_provider_generic_v2 as generic_v2;
-#[cfg(feature = "mobile-gateway")]
-pub use waba_provider_mobile_gateway as mobile_gateway;
-#[cfg(feature = "onprem")]
-pub use waba_provider_onprem as onprem;
-#[cfg(feature = "tujenge")]
-pub use waba_provider_tujenge as tujenge;
 #[cfg(feature = "redis")]
 pub use waba_redis as redis;
 #[cfg(feature = "sandbox")]
 pub use waba_sandbox as sandbox;
 #[cfg(feature = "webhook")]
 pub use waba_webhook as webhook;
+
+/// HTTP transports: what adapters send through ([`HttpTransport`](transport::HttpTransport)),
+/// and the two this crate offers, each behind its feature.
+pub mod transport {
+    pub use waba_core::{HttpTransport, SharedTransport};
+    #[cfg(feature = "hyper")]
+    pub use waba_transport_hyper::HyperTransport;
+    #[cfg(feature = "reqwest")]
+    pub use waba_transport_reqwest::ReqwestTransport;
+}

@@ -64,9 +64,9 @@ impl Config {
         self.resolved()?;
         let format = spec.webhook.format;
         let decoder: Arc<dyn WebhookDecoder> = waba_webhook::decoder_for(format)
-            .ok_or_else(|| {
+            .map_err(|e| {
                 ConfigError(format!(
-                    "{} webhooks use the {format} format, which this build of waba-webhook lacks (its `{format}` feature)",
+                    "{} webhooks use the {format} format, which this build of waba-webhook lacks (its `{format}` feature): {e}",
                     spec.name
                 ))
             })?

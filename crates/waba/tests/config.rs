@@ -23,7 +23,7 @@ fn toml_sections_become_provider_keys_and_the_environment_wins() {
     assert_eq!(c.get("WABA_RATE_LIMIT"), Some("20"));
     let c = c.with("WABA_CLOUD_ACCESS_TOKEN", "from-env");
     assert_eq!(c.get("WABA_CLOUD_ACCESS_TOKEN"), Some("from-env"));
-    assert_eq!(c.provider().unwrap().id(), ProviderId::CLOUD);
+    assert_eq!(c.provider().unwrap().id(), ProviderId::from_static("cloud"));
 }
 
 #[test]
@@ -363,4 +363,110 @@ fn a_variable_is_read_under_its_own_name_only() {
     assert_eq!(c.get("WABA_CLOUD_ACCESS_TOKEN"), None);
     assert_eq!(c.get("WABA_APP_SETTING"), None);
     assert_eq!(c.get("WABA_APP.SETTING"), Some("1"));
+}
+
+/// A provider of the test's own, outside the facade: its build says whether it was given a
+/// transport and what its key was, as an error `Config` passes back unchanged.
+mod outside {
+    use waba::core::spec::Lookup;
+    use waba::core::{ConfigKey, SharedTransport, WebhookAuth, WebhookSpec};
+    use waba::{Error, ProviderSpec, SharedProvider};
+
+    #[allow(clippy::needless_pass_by_value, reason = "the shape of a spec's build")]
+    fn build(get: Lookup<'_>, transport: Option<SharedTransport>) -> Result<SharedProvider, Error> {
+        Err(Error::config(format!(
+            "built with key {:?}, {}",
+            SPEC.read(get, "api_key")?.unwrap_or_default(),
+            if transport.is_some() {
+                "over the given transport"
+            } else {
+                "over the default transport"
+            }
+        )))
+    }
+
+    pub(crate) static SPEC: ProviderSpec = ProviderSpec {
+        name: "outside",
+        title: "a provider outside the facade",
+        keys: &[ConfigKey::required("api_key", "its key").secret()],
+        build,
+        webhook: WebhookSpec {
+            format: "cloud",
+            auth: WebhookAuth::None,
+        },
+    };
+
+    /// The same name as a built-in provider, to replace it.
+    pub(crate) static CLOUD: ProviderSpec = ProviderSpec {
+        name: "cloud",
+        ..SPEC
+    };
+}
+
+#[test]
+fn a_provider_outside_the_facade_is_registered_with_one_line() {
+    let vars = || {
+        [
+            ("WABA_PROVIDER", "outside"),
+            ("WABA_OUTSIDE_API_KEY", "k-1"),
+            ("WABA_RATE_LIMIT", "5"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    };
+    // Not built in: its variables belong to no provider, so it is simply unknown.
+    let e = Config::from_vars(vars()).unwrap().provider().unwrap_err();
+    assert!(
+        e.to_string().contains("unknown provider \"outside\""),
+        "{e}"
+    );
+
+    let providers = waba::Providers::builtin().with(&outside::SPEC);
+    assert!(
+        providers.names().ends_with(", outside"),
+        "{}",
+        providers.names()
+    );
+    let config = providers.from_vars(vars()).unwrap();
+    assert_eq!(config.provider_name().unwrap(), "outside");
+    let e = config.provider().unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("built with key \"k-1\", over the default transport"),
+        "{e}"
+    );
+    // A secret of its spec is masked like a built-in one's.
+    assert!(!format!("{config:?}").contains("k-1"), "{config:?}");
+
+    // The transport given to Config reaches the spec's build.
+    let stub = waba::transport::SharedTransport::new(NoNetwork);
+    let e = config.with_transport(stub).provider().unwrap_err();
+    assert!(e.to_string().contains("over the given transport"), "{e}");
+
+    // Its keys are checked as the built-in ones: a misspelling gets a suggestion.
+    let e = providers
+        .from_toml("provider = \"outside\"\n[outside]\napi_kye = \"k\"")
+        .unwrap_err();
+    assert!(e.to_string().contains("did you mean `api_key`"), "{e}");
+
+    // A spec with a built-in name replaces it, in place.
+    let replaced = waba::Providers::builtin().with(&outside::CLOUD);
+    assert_eq!(replaced.names(), waba::Providers::builtin().names());
+    assert_eq!(replaced.get("cloud").unwrap().title, outside::SPEC.title);
+}
+
+/// A transport that is never called: the spec above never sends.
+#[derive(Debug)]
+struct NoNetwork;
+
+#[async_trait::async_trait]
+impl waba::transport::HttpTransport for NoNetwork {
+    async fn send(
+        &self,
+        _request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<bytes::Bytes>, waba::core::TransportError> {
+        Err(waba::core::TransportError::new(
+            waba::core::TransportErrorKind::Connect,
+            "no network in this test",
+        ))
+    }
 }

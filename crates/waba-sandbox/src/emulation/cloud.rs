@@ -115,6 +115,16 @@ impl Emulation for Cloud {
         "cloud"
     }
 
+    fn check_user_id(&self, user_id: &str) -> Result<(), String> {
+        if is_user_id(user_id) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{user_id} is not a business-scoped user id (two letters, a dot, letters or digits)"
+            ))
+        }
+    }
+
     fn router(self: Arc<Self>, engine: Arc<Engine>) -> Router {
         Router::new()
             .route("/_media/{id}", get(download))
@@ -462,5 +472,26 @@ fn contact(customer: &str, profile_name: &str) -> Value {
         json!({ "profile": { "name": profile_name, "username": username }, "user_id": customer })
     } else {
         json!({ "profile": { "name": profile_name }, "wa_id": customer })
+    }
+}
+
+impl super::Account for CloudAccount {}
+
+/// Builds the emulation from the sandbox's [`CloudAccount`].
+pub(crate) fn build(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(Cloud::new(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The Cloud account accepted (the default: [`CloudAccount::default`]).
+    pub fn cloud(self, account: CloudAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The Cloud account the sandbox accepts.
+    pub fn cloud(&self) -> CloudAccount {
+        self.account()
     }
 }

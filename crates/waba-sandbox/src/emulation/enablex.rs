@@ -285,3 +285,24 @@ async fn templates(State((engine, enx)): State<Shared>, headers: HeaderMap) -> R
         .collect();
     json(StatusCode::OK, &json!({ "templates": list }))
 }
+
+impl super::Account for EnableXAccount {}
+
+/// Builds the emulation from the sandbox's [`EnableXAccount`].
+pub(crate) fn build(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(EnableX::new(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The EnableX project accepted (the default: [`EnableXAccount::default`]).
+    pub fn enablex(self, account: EnableXAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The EnableX project the sandbox accepts.
+    pub fn enablex(&self) -> EnableXAccount {
+        self.account()
+    }
+}

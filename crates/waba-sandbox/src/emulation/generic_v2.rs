@@ -340,3 +340,24 @@ async fn message_status(
         None => error(StatusCode::NOT_FOUND, 404, "Message not found", &id),
     }
 }
+
+impl super::Account for GenericV2Account {}
+
+/// Builds the emulation from the sandbox's [`GenericV2Account`].
+pub(crate) fn build(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(GenericV2::new(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The generic v2 account accepted (the default: [`GenericV2Account::default`]).
+    pub fn generic_v2(self, account: GenericV2Account) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The generic v2 account the sandbox accepts.
+    pub fn generic_v2(&self) -> GenericV2Account {
+        self.account()
+    }
+}

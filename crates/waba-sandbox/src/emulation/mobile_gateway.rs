@@ -97,6 +97,11 @@ impl Emulation for MobileGateway {
         })
     }
 
+    fn statuses(&self) -> &'static [&'static str] {
+        // Delivery reports stop at `received` (delivered): the gateway reports no reads.
+        &["sent", "delivered"]
+    }
+
     fn inbound_webhook(&self, m: &StoredMessage, _profile_name: &str) -> Option<Webhook> {
         let content = json!({ "from": format!("+{}", m.customer), "id": format!("wamid.{}", m.id), "timestamp": now_secs().to_string(), "type": "text", "text": m.body["text"] });
         let body = json!({ "id": m.id, "source": format!("+{}", m.customer), "Destination": self.account.source, "content": content });
@@ -311,4 +316,25 @@ async fn record(
         &json!({ "id": m.id, "source": source, "destination": destination, "direction": direction,
                  "reference": m.client_reference.unwrap_or_default(), "content": m.body.to_string() }),
     )
+}
+
+impl super::Account for MobileGatewayAccount {}
+
+/// Builds the emulation from the sandbox's [`MobileGatewayAccount`].
+pub(crate) fn build(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(MobileGateway::new(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The Mobile Gateway account accepted (the default: [`MobileGatewayAccount::default`]).
+    pub fn mobile_gateway(self, account: MobileGatewayAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The Mobile Gateway account the sandbox accepts.
+    pub fn mobile_gateway(&self) -> MobileGatewayAccount {
+        self.account()
+    }
 }

@@ -1,10 +1,78 @@
-//! One module per provider emulation, each behind the shared engine.
+//! One module per provider emulation, each behind the shared engine, and [`EMULATIONS`], the
+//! one list the sandbox serves them from.
+//!
+//! An emulation is a value: its name (its path prefix), its routes, its webhooks and its own
+//! state, built from its [`Account`]. Adding an emulation is its module (the [`Emulation`]
+//! implementation, its account type with [`Account`], a `build` function and, if wanted,
+//! typed accessors on [`SandboxBuilder`](crate::SandboxBuilder) and
+//! [`SandboxHandle`](crate::SandboxHandle)) and one line in [`EMULATIONS`] (and one in
+//! [`accounts`] to export its account type).
 
 pub(crate) mod cloud;
 pub(crate) mod enablex;
 pub(crate) mod generic_v2;
 pub(crate) mod mobile_gateway;
 pub(crate) mod onprem;
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::engine::Emulation;
+
+/// Builds one emulation from the sandbox's accounts (its own account, or its default).
+pub(crate) type Build = fn(&Accounts) -> Arc<dyn Emulation>;
+
+/// Every emulation the sandbox serves, in the order `GET /_sandbox/info` lists them.
+pub(crate) const EMULATIONS: &[Build] = &[
+    cloud::build,
+    onprem::build_client,
+    onprem::build_tujenge,
+    generic_v2::build,
+    mobile_gateway::build,
+    enablex::build,
+];
+
+/// The account types of the emulations: the credentials, ids and numbers each accepts.
+pub(crate) mod accounts {
+    pub use super::cloud::CloudAccount;
+    pub use super::enablex::EnableXAccount;
+    pub use super::generic_v2::GenericV2Account;
+    pub use super::mobile_gateway::MobileGatewayAccount;
+    pub use super::onprem::{OnPremAccount, TujengeAccount};
+}
+
+/// The account of one emulation: the credentials, ids and numbers it accepts. Each
+/// emulation has its own type; [`Default`] is what a sandbox accepts unless told otherwise
+/// ([`SandboxBuilder::account`](crate::SandboxBuilder::account)).
+pub trait Account: Any + Clone + Default + fmt::Debug + Send + Sync {}
+
+/// An account behind a type-erased box, still printable.
+trait AnyAccount: Any + fmt::Debug + Send + Sync {}
+
+impl<A: Account> AnyAccount for A {}
+
+/// The accounts a sandbox was configured with, one per account type; an emulation whose
+/// account was not set uses the type's default.
+#[derive(Debug, Default)]
+pub(crate) struct Accounts(HashMap<TypeId, Box<dyn AnyAccount>>);
+
+impl Accounts {
+    /// Sets the account of its type, replacing an earlier one.
+    pub(crate) fn set<A: Account>(&mut self, account: A) {
+        self.0.insert(TypeId::of::<A>(), Box::new(account));
+    }
+
+    /// The account of type `A`: the one set, or the default.
+    pub(crate) fn get<A: Account>(&self) -> A {
+        self.0
+            .get(&TypeId::of::<A>())
+            .and_then(|a| (&**a as &dyn Any).downcast_ref::<A>())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

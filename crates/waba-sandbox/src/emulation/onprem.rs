@@ -557,3 +557,45 @@ async fn blocked(uri: axum::http::Uri) -> Response {
         &json!({ "meta": { "success": false, "http_code": 403, "developer_message": format!("path {} is blocked", uri.path()) } }),
     )
 }
+
+impl super::Account for OnPremAccount {}
+
+/// Builds the emulation from the sandbox's [`OnPremAccount`].
+pub(crate) fn build_client(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(OnPrem::client(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The on-prem account accepted (the default: [`OnPremAccount::default`]).
+    pub fn onprem(self, account: OnPremAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The on-prem account the sandbox accepts.
+    pub fn onprem(&self) -> OnPremAccount {
+        self.account()
+    }
+}
+
+impl super::Account for TujengeAccount {}
+
+/// Builds the emulation from the sandbox's [`TujengeAccount`].
+pub(crate) fn build_tujenge(accounts: &super::Accounts) -> Arc<dyn Emulation> {
+    Arc::new(OnPrem::tujenge(accounts.get()))
+}
+
+impl crate::SandboxBuilder {
+    /// The Tujenge account accepted (the default: [`TujengeAccount::default`]).
+    pub fn tujenge(self, account: TujengeAccount) -> Self {
+        self.account(account)
+    }
+}
+
+impl crate::SandboxHandle {
+    /// The Tujenge account the sandbox accepts.
+    pub fn tujenge(&self) -> TujengeAccount {
+        self.account()
+    }
+}

@@ -16,7 +16,7 @@ use super::items::{
     parse, push, shape_or_json, unknown_event,
 };
 use super::lenient;
-use crate::decode::{Decoded, DecodedEvent, List, Location, WebhookDecoder};
+use crate::decode::{Decoded, DecodedEvent, WebhookDecoder};
 use crate::error::{ItemError, WebhookError};
 use crate::request::WebhookRequest;
 
@@ -34,7 +34,7 @@ impl WebhookDecoder for CloudDecoder {
             return Ok(decoded);
         }
         let envelope: EnvelopeW<'a> =
-            serde_json::from_slice(request.body).map_err(|e| shape_or_json(&e, "cloud"))?;
+            crate::formats::from_slice(request.body).map_err(|e| shape_or_json(&e, "cloud"))?;
         let entries = envelope.entry.ok_or_else(|| WebhookError::Shape {
             format: "cloud",
             reason: "no entry array".to_owned(),
@@ -206,19 +206,22 @@ struct EchoesValueW<'a> {
 }
 
 /// The common case in one pass (also for EnableX, whose `business_phone` it reads): every
-/// change is a `messages` change, every item well-formed and of a known type. Items are
-/// decoded where they stand, and an event's raw JSON is found only when asked for. Anything
-/// else returns `None`, and the caller takes the path that isolates bad items and keeps
-/// unknown ones whole.
+/// change is a `messages` change, every item well-formed and of a known type. The envelope
+/// is typed down to the item lists, each item is kept as its slice of the body and typed
+/// from it, so every event leaves with its raw JSON and nothing is looked up again.
+/// Anything else returns `None`, and the caller takes the path that isolates bad items and
+/// keeps unknown ones whole.
 pub(crate) fn decode_fast(body: &[u8]) -> Option<Decoded<'_>> {
-    let envelope: FastEnvelopeW<'_> = serde_json::from_slice(body).ok()?;
+    // Checked once here, so the parser need not check each string and slice again.
+    let text = std::str::from_utf8(body).ok()?;
+    let envelope: FastEnvelopeW<'_> = crate::formats::from_str(text).ok()?;
     let business_phone = envelope.business_phone.as_deref();
     let mut out = Decoded {
         events: Vec::with_capacity(1),
         errors: Vec::new(),
     };
-    for (e, entry) in envelope.entry.into_iter().enumerate() {
-        for (c, change) in entry.changes.into_iter().enumerate() {
+    for entry in envelope.entry {
+        for change in entry.changes {
             if change.field != "messages" {
                 return None;
             }
@@ -241,30 +244,29 @@ pub(crate) fn decode_fast(body: &[u8]) -> Option<Decoded<'_>> {
                 business: &business,
                 contacts: &contacts,
             };
-            let at = |list, index| Location {
-                entry: e,
-                change: c,
-                list,
-                index,
-            };
-            for (i, m) in v.messages.unwrap_or_default().into_iter().enumerate() {
+            out.events.reserve(
+                v.messages.as_ref().map_or(0, Vec::len)
+                    + v.statuses.as_ref().map_or(0, Vec::len)
+                    + v.errors.as_ref().map_or(0, Vec::len),
+            );
+            for raw in v.messages.unwrap_or_default() {
+                let m: MessageW<'_> = crate::formats::from_str(raw.get()).ok()?;
                 let event = convert_message(m, &batch, None).ok()?;
-                out.events
-                    .push(DecodedEvent::located(event, body, at(List::Messages, i)));
+                out.events.push(DecodedEvent::new(event, raw));
             }
-            for (i, s) in v.statuses.unwrap_or_default().into_iter().enumerate() {
+            for raw in v.statuses.unwrap_or_default() {
+                let s: StatusW<'_> = crate::formats::from_str(raw.get()).ok()?;
                 let event = convert_status(s, &batch).ok()?;
-                out.events
-                    .push(DecodedEvent::located(event, body, at(List::Statuses, i)));
+                out.events.push(DecodedEvent::new(event, raw));
             }
-            for (i, err) in v.errors.unwrap_or_default().into_iter().enumerate() {
+            for raw in v.errors.unwrap_or_default() {
+                let err: ErrorW<'_> = crate::formats::from_str(raw.get()).ok()?;
                 let event = Event::Errors(ErrorReport {
                     errors: vec![err.into_api()],
                     recipient: None,
                     business: business.clone(),
                 });
-                out.events
-                    .push(DecodedEvent::located(event, body, at(List::Errors, i)));
+                out.events.push(DecodedEvent::new(event, raw));
             }
         }
     }
@@ -296,7 +298,7 @@ struct FastChangeW<'a> {
     value: FastValueW<'a>,
 }
 
-/// A `messages` value with its items typed in place.
+/// A `messages` value: contacts typed in place, the items kept as their slices of the body.
 #[derive(Deserialize)]
 struct FastValueW<'a> {
     #[serde(borrow, default)]
@@ -304,11 +306,11 @@ struct FastValueW<'a> {
     #[serde(borrow, default)]
     contacts: Option<Vec<ContactW<'a>>>,
     #[serde(borrow, default)]
-    messages: Option<Vec<MessageW<'a>>>,
+    messages: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
-    statuses: Option<Vec<StatusW<'a>>>,
+    statuses: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
-    errors: Option<Vec<ErrorW<'a>>>,
+    errors: Option<Vec<&'a RawValue>>,
 }
 
 /// Decodes `entry[]`; `business_phone` is what a relay (EnableX) adds beside the envelope.
@@ -321,7 +323,7 @@ pub(crate) fn decode_entries<'a>(
     out: &mut Decoded<'a>,
 ) {
     for (e, raw_entry) in entries.into_iter().enumerate() {
-        let entry: EntryW<'a> = match serde_json::from_str(raw_entry.get()) {
+        let entry: EntryW<'a> = match crate::formats::from_str(raw_entry.get()) {
             Ok(entry) => entry,
             Err(err) => {
                 push(out, raw_entry, Err(err.to_string()), "entry", || {
@@ -332,7 +334,7 @@ pub(crate) fn decode_entries<'a>(
         };
         for (c, raw_change) in entry.changes.unwrap_or_default().into_iter().enumerate() {
             let path = format!("/entry/{e}/changes/{c}");
-            let change: ChangeW<'a> = match serde_json::from_str(raw_change.get()) {
+            let change: ChangeW<'a> = match crate::formats::from_str(raw_change.get()) {
                 Ok(change) => change,
                 Err(err) => {
                     push(out, raw_change, Err(err.to_string()), "changes", || path);
@@ -382,7 +384,7 @@ fn decode_change<'a>(
         return;
     };
     match field {
-        "messages" => match serde_json::from_str::<MessagesValueW<'a>>(value.get()) {
+        "messages" => match crate::formats::from_str::<MessagesValueW<'a>>(value.get()) {
             Ok(v) => {
                 metadata(v.metadata, business, path, out);
                 let items = ItemsW {
@@ -413,27 +415,29 @@ fn decode_change<'a>(
             let result = template_change(field, value, business, time);
             push(out, value, result, field, at);
         }
-        "user_preferences" => match serde_json::from_str::<PreferencesValueW<'a>>(value.get()) {
-            Ok(v) => {
-                metadata(v.metadata, business, path, out);
-                for (i, raw) in v
-                    .user_preferences
-                    .unwrap_or_default()
-                    .into_iter()
-                    .enumerate()
-                {
-                    let result = preference(raw, business);
-                    push(out, raw, result, field, || {
-                        format!("{path}/value/user_preferences/{i}")
-                    });
+        "user_preferences" => {
+            match crate::formats::from_str::<PreferencesValueW<'a>>(value.get()) {
+                Ok(v) => {
+                    metadata(v.metadata, business, path, out);
+                    for (i, raw) in v
+                        .user_preferences
+                        .unwrap_or_default()
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let result = preference(raw, business);
+                        push(out, raw, result, field, || {
+                            format!("{path}/value/user_preferences/{i}")
+                        });
+                    }
                 }
+                Err(err) => push(out, value, Err(err.to_string()), field, at),
             }
-            Err(err) => push(out, value, Err(err.to_string()), field, at),
-        },
+        }
         "account_update" => {
             push(out, value, account_update(value, business, time), field, at);
         }
-        "smb_message_echoes" => match serde_json::from_str::<EchoesValueW<'a>>(value.get()) {
+        "smb_message_echoes" => match crate::formats::from_str::<EchoesValueW<'a>>(value.get()) {
             Ok(v) => {
                 metadata(v.metadata, business, path, out);
                 for (i, raw) in v.message_echoes.unwrap_or_default().into_iter().enumerate() {
@@ -517,7 +521,7 @@ fn infer_field(value: &RawValue) -> Option<&'static str> {
         #[serde(default)]
         message_echoes: Option<serde::de::IgnoredAny>,
     }
-    let l: ListsW = serde_json::from_str(value.get()).ok()?;
+    let l: ListsW = crate::formats::from_str(value.get()).ok()?;
     if l.messages.is_some() || l.statuses.is_some() || l.errors.is_some() {
         Some("messages")
     } else if l.user_preferences.is_some() {
@@ -605,4 +609,161 @@ fn account_update(
         timestamp: time,
         business: business.clone(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use waba_types::{Event, InboundContent};
+
+    use super::CloudDecoder;
+    use crate::decode::WebhookDecoder;
+    use crate::formats::parses;
+    use crate::request::WebhookRequest;
+
+    /// A Cloud body of `entries` entries of `changes` changes, each with `per` messages
+    /// then `per` statuses; `item` may rewrite the text of an item (by its number). Returns
+    /// the body and where each item's text was put, in body order.
+    fn batch(
+        entries: usize,
+        changes: usize,
+        per: usize,
+        item: impl Fn(usize, String) -> String,
+    ) -> (String, Vec<Range<usize>>) {
+        let mut body = String::from(r#"{"object":"whatsapp_business_account","entry":["#);
+        let mut spans = Vec::new();
+        let mut n = 0;
+        let mut put = |body: &mut String, text: String| {
+            spans.push(body.len()..body.len() + text.len());
+            body.push_str(&text);
+        };
+        for e in 0..entries {
+            if e > 0 {
+                body.push(',');
+            }
+            body.push_str(r#"{"id":""#);
+            body.push_str(&e.to_string());
+            body.push_str(r#"","changes":["#);
+            for c in 0..changes {
+                if c > 0 {
+                    body.push(',');
+                }
+                body.push_str(r#"{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Kerry"},"wa_id":"16315551234"}],"messages":["#);
+                for i in 0..per {
+                    if i > 0 {
+                        body.push(',');
+                    }
+                    let text = format!(
+                        r#"{{"from":"16315551234","id":"wamid.{n}","timestamp":"1750000000","type":"text","text":{{"body":"m {n} \u00e9"}}}}"#
+                    );
+                    put(&mut body, item(n, text));
+                    n += 1;
+                }
+                body.push_str(r#"],"statuses":["#);
+                for i in 0..per {
+                    if i > 0 {
+                        body.push(',');
+                    }
+                    let text = format!(
+                        r#"{{"id":"wamid.{n}","status":"delivered","timestamp":"1750000000","recipient_id":"16315551234"}}"#
+                    );
+                    put(&mut body, item(n, text));
+                    n += 1;
+                }
+                body.push_str("]}}");
+            }
+            body.push_str("]}");
+        }
+        body.push_str("]}");
+        (body, spans)
+    }
+
+    /// Decodes `body`, checks that every event's raw JSON is exactly its item's slice of
+    /// the body (the same bytes), and returns the events and the number of parses.
+    fn decode_checked(body: &str, spans: &[Range<usize>]) -> (Vec<Event>, usize) {
+        let headers = http::HeaderMap::new();
+        let request = WebhookRequest::post(&headers, body.as_bytes());
+        let (decoded, parses) = parses::during(|| CloudDecoder.decode(&request).unwrap());
+        assert_eq!(decoded.events.len(), spans.len());
+        for (i, (e, want)) in decoded.events.iter().zip(spans).enumerate() {
+            assert_eq!(e.span(body.as_bytes()), Some(want.clone()), "event {i}");
+            assert_eq!(e.raw().get(), &body[want.clone()], "event {i}");
+        }
+        (decoded.into_events(), parses)
+    }
+
+    #[test]
+    fn a_thousand_event_batch_is_one_pass_with_each_raw_its_slice() {
+        let (body, spans) = batch(10, 5, 10, |_, t| t);
+        let (events, parses) = decode_checked(&body, &spans);
+        assert_eq!(events.len(), 1_000);
+        // The envelope, then each item from its slice: nothing is looked up again.
+        assert_eq!(parses, 1 + 1_000, "parses");
+        let Event::Message(m) = &events[0] else {
+            panic!("{:?}", events[0])
+        };
+        assert_eq!(m.profile_name.as_deref(), Some("Kerry"));
+    }
+
+    #[test]
+    fn a_lenient_reparse_keeps_every_raw_slice_and_a_linear_parse_count() {
+        // Item 505's text body is a number: the strict pass fails, the lenient one reads it.
+        let (body, spans) = batch(10, 5, 10, |n, t| {
+            if n == 505 {
+                t.replace(r#""body":"m 505 \u00e9""#, r#""body":505"#)
+            } else {
+                t
+            }
+        });
+        let (events, parses) = decode_checked(&body, &spans);
+        assert_eq!(events.len(), 1_000);
+        let Event::Message(m) = &events[505] else {
+            panic!("{:?}", events[505])
+        };
+        assert_eq!(m.content, InboundContent::Text { body: "505".into() });
+        // The one-pass attempt (up to the odd item), then the isolating pass: the envelope,
+        // each entry, then per change its object, value, metadata and contact, each item,
+        // and the odd item's lenient reading. Linear in the items, whatever their number.
+        let bound = (1 + 506) + (1 + 10 + 4 * 50 + 1_000 + 2);
+        assert!(parses <= bound, "{parses} parses for 1,000 events");
+    }
+
+    #[test]
+    fn unknown_items_and_changes_keep_their_slice_of_a_batch() {
+        // An unknown message type, and a status that cannot be typed: both kept whole.
+        let (body, spans) = batch(3, 2, 4, |n, t| match n {
+            2 => t.replace(r#""type":"text""#, r#""type":"hologram""#),
+            13 => t.replace(r#""id":"wamid.13","#, ""),
+            _ => t,
+        });
+        let (events, _) = decode_checked(&body, &spans);
+        let Event::Message(m) = &events[2] else {
+            panic!("{:?}", events[2])
+        };
+        assert!(
+            matches!(&m.content, InboundContent::Unknown { type_name, .. } if type_name == "hologram")
+        );
+        let Event::Unknown(u) = &events[13] else {
+            panic!("{:?}", events[13])
+        };
+        assert_eq!(
+            u.location.as_deref(),
+            Some("/entry/0/changes/1/value/statuses/1")
+        );
+    }
+
+    #[test]
+    fn an_unknown_change_keeps_its_value_as_raw() {
+        let value = r#"{"weird":[1,2,3]}"#;
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"something_new","value":{value}}}]}}]}}"#
+        );
+        let start = body.find(value).unwrap();
+        let span = start..start + value.len();
+        let (events, _) = decode_checked(&body, std::slice::from_ref(&span));
+        assert!(
+            matches!(&events[0], Event::Unknown(u) if u.name.as_deref() == Some("something_new"))
+        );
+    }
 }

@@ -46,7 +46,7 @@ impl WebhookDecoder for EnableXDecoder {
             return Ok(decoded);
         }
         let body: EnableXW<'a> =
-            serde_json::from_slice(request.body).map_err(|e| shape_or_json(&e, "enablex"))?;
+            crate::formats::from_slice(request.body).map_err(|e| shape_or_json(&e, "enablex"))?;
         let mut out = Decoded::default();
         let phone = body.business_phone.as_deref();
         if let Some(entries) = body.entry {

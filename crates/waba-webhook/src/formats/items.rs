@@ -395,7 +395,7 @@ fn unknown(type_name: &str, raw: Option<&RawValue>) -> Result<InboundContent, St
 
 /// The raw JSON as a value (it was parsed once already, so this does not fail in practice).
 pub(crate) fn json(raw: &RawValue) -> serde_json::Value {
-    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
+    crate::formats::from_str(raw.get()).unwrap_or(serde_json::Value::Null)
 }
 
 /// Parses an item strictly, borrowing from the body; when that fails, parses it again with
@@ -405,7 +405,7 @@ pub(crate) fn parse<'s, T: Deserialize<'s>>(
     raw: &'s RawValue,
     scratch: &'s std::cell::OnceCell<serde_json::Value>,
 ) -> Result<T, String> {
-    if let Ok(t) = serde_json::from_str::<T>(raw.get()) {
+    if let Ok(t) = crate::formats::from_str::<T>(raw.get()) {
         return Ok(t);
     }
     let value = match scratch.get() {
@@ -538,6 +538,11 @@ pub(crate) fn convert_message(
     batch: &Batch<'_, '_>,
     raw: Option<&RawValue>,
 ) -> Result<Event, String> {
+    // An id is what dedup, replies and read receipts key on: an empty one would be invented,
+    // so the item is kept as an unknown event with this reason instead.
+    if m.id.is_empty() {
+        return Err("a message with an empty id".to_owned());
+    }
     let kind = std::mem::take(&mut m.kind);
     let body = match (m.take_content(&kind, raw), raw) {
         (Ok(content), _) => content,
@@ -693,7 +698,7 @@ pub(crate) fn convert_status(mut s: StatusW<'_>, batch: &Batch<'_, '_>) -> Resul
         .recipient_id
         .take()
         .or_else(|| s.message.take().and_then(|m| m.recipient_id));
-    let Some(id) = s.id else {
+    let Some(id) = s.id.filter(|id| !id.is_empty()) else {
         // A failure reported for a recipient without the message's id (EnableX does this):
         // the errors are what it says.
         let errors = api_errors(s.errors);

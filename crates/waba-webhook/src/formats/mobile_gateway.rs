@@ -66,10 +66,10 @@ impl WebhookDecoder for MobileGatewayDecoder {
     }
 
     fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
-        let raw: &'a RawValue = serde_json::from_slice(request.body)
+        let raw: &'a RawValue = crate::formats::from_slice(request.body)
             .map_err(|e| shape_or_json(&e, "mobile-gateway"))?;
         let cb: CallbackW<'a> =
-            serde_json::from_str(raw.get()).map_err(|e| shape_or_json(&e, "mobile-gateway"))?;
+            crate::formats::from_str(raw.get()).map_err(|e| shape_or_json(&e, "mobile-gateway"))?;
         let mut out = Decoded::default();
         let business = BusinessRef {
             phone_number_id: cb.destination.as_deref().map(str::to_owned),
@@ -111,25 +111,30 @@ fn mo(
     if text.starts_with('{') {
         return lone_message(content, business);
     }
-    let inner: String = serde_json::from_str(text)
+    let inner: String = crate::formats::from_str(text)
         .map_err(|_| "content is neither an object nor a string".to_owned())?;
     let trimmed = inner.trim_start();
     if trimmed.starts_with('{') {
-        let raw: Box<RawValue> = serde_json::from_str(trimmed)
+        let raw: Box<RawValue> = crate::formats::from_str(trimmed)
             .map_err(|e| format!("content string is not JSON: {e}"))?;
         return lone_message(&raw, business);
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(trimmed.trim())
         .map_err(|_| "content is a string that is neither JSON nor base64".to_owned())?;
-    if let Ok(raw) = serde_json::from_slice::<Box<RawValue>>(&bytes)
+    if let Ok(raw) = crate::formats::from_slice::<Box<RawValue>>(&bytes)
         && raw.get().starts_with('{')
     {
         return lone_message(&raw, business);
     }
-    // Binary content: keep it, still base64, as an unknown message from the sender.
+    // Binary content: keep it, still base64, as an unknown message from the sender. Its id is
+    // the callback's; without one the item stays an unknown event, never one with an
+    // invented (empty) id.
+    let id = id
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| "an MO callback with binary content and no id".to_owned())?;
     Ok(Event::Message(InboundMessage {
-        id: id.unwrap_or_default().to_owned().into(),
+        id: id.to_owned().into(),
         from: WaId(source.unwrap_or_default().to_owned()),
         from_user_id: None,
         from_parent_user_id: None,

@@ -20,7 +20,7 @@ impl WebhookDecoder for OnPremDecoder {
 
     fn decode<'a>(&self, request: &WebhookRequest<'a>) -> Result<Decoded<'a>, WebhookError> {
         let items: ItemsW<'a> =
-            serde_json::from_slice(request.body).map_err(|e| shape_or_json(&e, "onprem"))?;
+            crate::formats::from_slice(request.body).map_err(|e| shape_or_json(&e, "onprem"))?;
         let mut out = Decoded::default();
         decode_flat(items, &BusinessRef::default(), request.body, &mut out);
         Ok(out)
@@ -35,7 +35,7 @@ pub(crate) fn decode_flat<'a>(
     out: &mut Decoded<'a>,
 ) {
     if items.is_empty() {
-        if let Ok(raw) = serde_json::from_slice::<&RawValue>(body) {
+        if let Ok(raw) = crate::formats::from_slice::<&RawValue>(body) {
             let event = unknown_event(Some("onprem"), String::new(), raw);
             push(out, raw, Ok(event), "onprem", String::new);
         }

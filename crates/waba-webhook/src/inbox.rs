@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::FutureExt as _;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use waba_types::Event;
@@ -193,7 +194,20 @@ impl Lanes {
         key: Option<String>,
         job: impl Future<Output = ()> + Send + 'static,
     ) {
-        let job: Job = Box::pin(job);
+        // A handler that panics fails its own event only: the panic is caught here, so the
+        // customer's lane moves on to its next event and the slot is freed. Uncaught, it
+        // would end the lane's task with the customer's later events still queued behind it,
+        // holding slots until every slot was taken and no event was handled at all.
+        let job: Job = Box::pin(async move {
+            if let Err(panic) = std::panic::AssertUnwindSafe(job).catch_unwind().await {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(panic = %what, "webhook handler panicked; its event is dropped");
+            }
+        });
         let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
         while tasks.try_join_next().is_some() {}
         let Some(key) = key else {
@@ -285,6 +299,37 @@ mod tests {
             (2..=4).contains(&peak),
             "peak {peak}: 4 customers, one job each"
         );
+    }
+
+    /// A handler that panics on one customer's first event fails that event only: the
+    /// customer's later events and everyone else's still run (before, the lane stayed taken
+    /// and its queued events held every slot, so nothing more was handled).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_job_fails_alone() {
+        let lanes = Lanes::new(2);
+        let done = Arc::new(Mutex::new(Vec::new()));
+        for i in 0..20_u64 {
+            let slot = tokio::time::timeout(Duration::from_secs(5), lanes.slot())
+                .await
+                .expect("a slot frees up: the panicking lane moved on");
+            let done = done.clone();
+            let key = if i % 2 == 0 { "a" } else { "b" };
+            lanes.run(slot, Some(key.to_owned()), async move {
+                assert!(i != 0, "the handler fails on this event");
+                done.lock().unwrap().push(i);
+            });
+        }
+        tokio::time::timeout(Duration::from_secs(5), lanes.idle())
+            .await
+            .expect("every lane finishes");
+        let done = done.lock().unwrap();
+        let evens: Vec<u64> = done.iter().copied().filter(|i| i % 2 == 0).collect();
+        assert_eq!(
+            evens,
+            (2..20).step_by(2).collect::<Vec<_>>(),
+            "a's later events, in order"
+        );
+        assert_eq!(done.len(), 19, "{done:?}");
     }
 
     /// A spread of sleeps so that later jobs would overtake earlier ones if allowed.

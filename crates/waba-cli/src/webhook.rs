@@ -35,7 +35,7 @@ pub(crate) enum Command {
     /// Decodes a saved webhook body; prints one JSON event per line. An item that could
     /// not be typed is printed too, as an `unknown` event with its location and reason.
     Decode {
-        /// The provider the body came from (its webhook format follows); `waba config keys`
+        /// The provider the body came from (its webhook format follows); `waba --help`
         /// lists this build's providers.
         #[arg(long)]
         provider: String,
@@ -53,7 +53,7 @@ pub(crate) enum Command {
         #[arg(long)]
         port: u16,
         /// The provider sending the webhooks (its webhook format and authentication follow);
-        /// `waba config keys` lists this build's providers.
+        /// `waba --help` lists this build's providers.
         #[arg(long)]
         provider: String,
         /// The path webhooks are posted to.
@@ -86,15 +86,54 @@ pub(crate) enum Command {
     },
 }
 
-/// The decoder of `provider`'s webhook format, from its spec.
-fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
-    let spec = waba::spec(provider).ok_or_else(|| {
+/// The spec of `provider`, or a usage error listing this build's providers.
+fn spec(provider: &str) -> Result<&'static waba::ProviderSpec, Failure> {
+    waba::spec(provider).ok_or_else(|| {
         Failure::usage(format!(
             "unknown provider {}; one of {}",
             echo(provider),
             waba::provider_names()
         ))
-    })?;
+    })
+}
+
+/// Refuses credentials of the wrong kind for the provider's webhooks, as its spec says they
+/// are authenticated: an app secret for a provider that never signs would reject every real
+/// webhook, and a header or Basic check for one that signs would quietly replace the
+/// signature check.
+fn matching_credentials(
+    spec: &waba::ProviderSpec,
+    secret: bool,
+    headers: bool,
+) -> Result<(), Failure> {
+    use waba::core::WebhookAuth;
+    let auth = spec.webhook.auth;
+    if secret && auth != WebhookAuth::HubSignature {
+        return Err(Failure::usage(format!(
+            "{} webhooks are not signed (they are authenticated by {}): --secret does not \
+             apply; {}",
+            spec.name,
+            auth.name(),
+            match auth {
+                WebhookAuth::Basic => "give --basic USER:PASSWORD",
+                WebhookAuth::Headers => "give the --header the provider was told to add",
+                _ => "keep the port private",
+            }
+        )));
+    }
+    if headers && auth == WebhookAuth::HubSignature {
+        return Err(Failure::usage(format!(
+            "{} webhooks are signed: give --secret <app secret>; --header/--basic would replace \
+             the signature check",
+            spec.name
+        )));
+    }
+    Ok(())
+}
+
+/// The decoder of `provider`'s webhook format, from its spec.
+fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
+    let spec = spec(provider)?;
     decoder_for(spec.webhook.format)
         .map_err(|e| Failure::usage(format!("{} webhooks: {e}", spec.name)))
 }
@@ -117,16 +156,21 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             verify_token,
             redis_url,
         } => {
+            let spec = spec(&provider)?;
+            matching_credentials(
+                spec,
+                !secrets.is_empty(),
+                !headers.is_empty() || basic.is_some(),
+            )?;
             let verifier = verifier(&secrets, &headers, basic.as_deref())?;
-            let signed = waba::spec(&provider)
-                .is_some_and(|s| s.webhook.auth == waba::core::WebhookAuth::HubSignature);
+            let signed = spec.webhook.auth == waba::core::WebhookAuth::HubSignature;
             if verifier.is_none() && signed && !insecure {
                 return Err(Failure::usage(format!(
                     "{provider} webhooks are signed: give --secret <app secret> (or --insecure \
                      to accept unsigned requests, for local experiments only)"
                 )));
             }
-            let auth = waba::spec(&provider).map(|s| s.webhook.auth);
+            let auth = Some(spec.webhook.auth);
             if verifier.is_none() && signed {
                 out::warn(format!(
                     "warning: --insecure: {provider} webhooks are signed, but signatures are \

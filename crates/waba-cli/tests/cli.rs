@@ -111,6 +111,46 @@ fn webhook_decode_raw_prints_the_provider_json_beside_each_event() {
     }
 }
 
+/// The credentials given must be the kind the provider's webhooks carry: an app secret for
+/// an unsigned provider would refuse every real webhook, a header for a signed one would
+/// replace the signature check; an unknown provider is refused before any warning.
+#[test]
+fn webhook_listen_refuses_credentials_of_the_wrong_kind() {
+    for (args, says) in [
+        (
+            &["--provider", "onprem", "--secret", "abc"][..],
+            "onprem webhooks are not signed",
+        ),
+        (
+            &["--provider", "tujenge", "--secret", "abc"][..],
+            "--header",
+        ),
+        (&["--provider", "enablex", "--secret", "abc"][..], "--basic"),
+        (
+            &["--provider", "cloud", "--header", "X-A: b"][..],
+            "cloud webhooks are signed",
+        ),
+        (
+            &["--provider", "generic-v2", "--basic", "u:p"][..],
+            "give --secret",
+        ),
+        (&["--provider", "whatsap"][..], "unknown provider"),
+    ] {
+        let o = waba()
+            .args(["webhook", "listen", "--port", "0"])
+            .args(args)
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(64), "{args:?}: a usage error: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(
+            !err.contains("warning"),
+            "{args:?}: no warning first: {err}"
+        );
+    }
+}
+
 #[test]
 fn webhook_listen_for_a_signed_provider_needs_a_secret_or_insecure() {
     for provider in ["cloud", "generic-v2"] {

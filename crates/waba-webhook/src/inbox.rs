@@ -113,8 +113,21 @@ impl Inbox for MemoryInbox {
 /// The customer an event belongs to, for ordering: the sender of a message, the recipient
 /// of a status, by [`Event::customer`] (the WhatsApp id when known, else the business-scoped
 /// user id, so customers known only by a user id get their own lane too). `None` for events
-/// of no one customer (template states, account updates).
+/// of no one customer (template states, account updates). An item that could not be typed
+/// ([`Event::Unknown`]) keeps its customer when its raw JSON still names one (a message's
+/// `from`, a status's `recipient_id`, as text or number): it stays in that customer's order.
 pub fn customer_key(event: &Event) -> Option<String> {
+    if let Event::Unknown(unknown) = event {
+        return ["from", "recipient_id"].iter().find_map(|field| {
+            let value = unknown.raw.get(field)?;
+            let id = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (!id.is_empty()).then(|| waba_types::wa_key(&id))
+        });
+    }
     crate::dedup::first_customer_key(event)
 }
 
@@ -330,6 +343,38 @@ mod tests {
             "a's later events, in order"
         );
         assert_eq!(done.len(), 19, "{done:?}");
+    }
+
+    /// An item that did not type (a drifted timestamp) still names its sender: it shares
+    /// the typed messages' lane, so one customer's order holds (before, it ran unordered).
+    #[test]
+    fn an_untyped_item_keeps_its_customers_lane() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","messages":[
+            {"from":"254700000001","id":"wamid.1","timestamp":"1","type":"text","text":{"body":"a"}},
+            {"from":"254700000001","id":"wamid.2","timestamp":"soon","type":"text","text":{"body":"b"}},
+            {"from":254700000001,"id":"wamid.3","timestamp":[],"type":"text","text":{"body":"c"}}]}}]}]}"#;
+        let headers = http::HeaderMap::new();
+        let decoded = crate::decoder_for("cloud")
+            .unwrap()
+            .decode(&crate::WebhookRequest::post(&headers, body))
+            .unwrap();
+        let keys: Vec<_> = decoded
+            .events
+            .iter()
+            .map(|e| customer_key(&e.event))
+            .collect();
+        assert_eq!(keys.len(), 3);
+        assert!(
+            decoded
+                .events
+                .iter()
+                .any(|e| matches!(e.event, Event::Unknown(_))),
+            "the case under test: an untyped item"
+        );
+        assert!(
+            keys.iter().all(|k| k.as_deref() == Some("wa:254700000001")),
+            "{keys:?}"
+        );
     }
 
     /// A spread of sleeps so that later jobs would overtake earlier ones if allowed.

@@ -121,7 +121,8 @@ struct State {
 ///   is one token call per lifetime under any traffic.
 /// - Single flight: however many callers find the token stale at once, the source is called
 ///   once and all of them get its result. A failure reaches every caller that waited for
-///   that attempt as an [`ErrorKind::Auth`] error; the next call tries again.
+///   that attempt as an [`ErrorKind::Auth`] error (an [`ErrorKind::Transport`] one when the
+///   token endpoint could not be reached); the next call tries again.
 /// - If a refresh fails while the old token has not yet expired, the old token is used.
 /// - After a 401 ([`CredentialSource::invalidate`]) the token that got it is dropped; a
 ///   newer one fetched meanwhile is kept.
@@ -222,7 +223,14 @@ impl<S: TokenSource> RefreshingToken<S> {
                 Ok((credential, AuthTicket(generation)))
             }
             Err(e) => {
-                let error = Error::new(ErrorKind::Auth)
+                // A token call that never reached the provider says nothing about the
+                // credentials: it keeps its transport kind (retryable; `config check` reports
+                // the provider unreachable). Every other failure is an auth error.
+                let kind = match e.kind() {
+                    ErrorKind::Transport(k) => ErrorKind::Transport(k.clone()),
+                    _ => ErrorKind::Auth,
+                };
+                let error = Error::new(kind)
                     .with_message(format!("could not obtain a token: {e}"))
                     .with_source(e);
                 state.last_failure = Some(error.replicate());

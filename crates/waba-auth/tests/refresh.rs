@@ -195,6 +195,30 @@ async fn logout_revokes_the_current_token() {
     assert_eq!(current(&t).await.0, "token-2", "logged in again");
 }
 
+/// An unreachable token endpoint is a transport error, not refused credentials (before, it
+/// was reported as "credentials refused").
+#[tokio::test(start_paused = true)]
+async fn an_unreachable_token_endpoint_is_a_transport_error() {
+    #[derive(Debug)]
+    struct Unreachable;
+    #[async_trait::async_trait]
+    impl TokenSource for Unreachable {
+        async fn fetch(&self) -> Result<Token, Error> {
+            Err(
+                Error::new(ErrorKind::Transport(waba_core::TransportErrorKind::Connect))
+                    .with_message("connection refused"),
+            )
+        }
+    }
+    let err = RefreshingToken::new(Unreachable).token().await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Transport(waba_core::TransportErrorKind::Connect),
+        "{err}"
+    );
+    assert!(err.to_string().contains("connection refused"), "{err}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn tokens_without_expiry_are_kept_until_refused() {
     #[derive(Debug)]

@@ -82,6 +82,9 @@ async fn probe(provider: &dyn Provider) -> (&'static str, Option<Result<(), waba
         };
         let r = provider.check_contacts(&[number]).await;
         ("contacts check", Some(r.map(|_| ())))
+    } else if caps.list_templates {
+        let r = provider.list_templates().await;
+        ("template list", Some(r.map(|_| ())))
     } else {
         ("", None)
     }

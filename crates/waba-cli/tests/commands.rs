@@ -811,3 +811,27 @@ fn sandbox_inbound_plays_a_customer_message() {
         .unwrap();
     assert_eq!(o.status.code(), Some(75), "{}", text(&o).1);
 }
+
+/// `config check` makes one authenticated call for every provider: the sandbox's credentials
+/// are accepted (exit 0), wrong ones refused (77). EnableX used to be "not checked" although
+/// its template list is a read-only authenticated call.
+#[test]
+fn config_check_proves_every_providers_credentials() {
+    let s = Running::start();
+    for provider in PROVIDERS {
+        let o = s.cli(provider).args(["config", "check"]).output().unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{provider}: {out}{err}");
+        assert!(out.contains("credentials accepted"), "{provider}: {out}");
+
+        let spec = waba::spec(provider).unwrap();
+        let mut wrong = s.cli(provider);
+        for key in spec.keys.iter().filter(|k| k.secret) {
+            wrong.env(spec.env_var(key), "wrong-secret");
+        }
+        let o = wrong.args(["config", "check"]).output().unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(77), "{provider}: {out}{err}");
+        assert!(out.contains("credentials refused"), "{provider}: {out}");
+    }
+}

@@ -16,6 +16,7 @@ use figment::{Figment, Metadata, Profile};
 use waba_core::spec::mask_url;
 use waba_core::{
     Client, ConfigKey, Error, KeyKind, ProviderSpec, RetryPolicy, SharedProvider, SharedTransport,
+    WebhookAuth,
 };
 
 use crate::providers::{PROVIDERS, Providers};
@@ -667,6 +668,31 @@ fn check_setting(providers: &Providers, var: &str, setting: &Setting) -> Result<
             };
             ConfigError(format!("{} {why}{value}", setting.origin))
         });
+    }
+    // A webhook key of another kind of authentication than the provider's (an HMAC secret
+    // for a provider that never signs): say so and name the keys that do apply.
+    if let Some(s) = spec
+        && let Some(auth) = [
+            WebhookAuth::HubSignature,
+            WebhookAuth::Headers,
+            WebhookAuth::Basic,
+        ]
+        .into_iter()
+        .find(|a| *a != s.webhook.auth && a.keys().any(|k| k.name == key))
+    {
+        let instead: Vec<&str> = s.webhook.auth.keys().map(|k| k.name).collect();
+        return Err(ConfigError(format!(
+            "{} does not apply: {} webhooks are authenticated by {}, not {}{}",
+            setting.origin,
+            s.name,
+            s.webhook.auth.name(),
+            auth.name(),
+            if instead.is_empty() {
+                "; nothing in them can be checked, so keep the webhook route private".to_owned()
+            } else {
+                format!("; use {}", instead.join(", "))
+            }
+        )));
     }
     let guess = suggest(&key, keys.iter().map(|k| k.name));
     // A top-level variable unlike any of ours belongs to the application.

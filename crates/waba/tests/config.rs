@@ -232,8 +232,21 @@ fn the_receiver_follows_the_configured_provider() {
         .with("WABA_ONPREM_APP_SECRET", "s")
         .receiver()
         .unwrap_err();
+    // It says why and what applies instead, from the file as from a variable.
     assert!(
-        e.to_string().contains("unknown key WABA_ONPREM_APP_SECRET"),
+        e.to_string().starts_with("WABA_ONPREM_APP_SECRET")
+            && e.to_string().contains(
+                "does not apply: onprem webhooks are authenticated by headers, not \
+                 hmac-sha256; use webhook_headers"
+            ),
+        "{e}"
+    );
+    let e = Config::from_toml("provider = \"enablex\"\n[enablex]\nverify_token = \"t\"")
+        .and_then(|c| c.receiver())
+        .unwrap_err();
+    assert!(e.to_string().contains("does not apply"), "{e}");
+    assert!(
+        e.to_string().contains("use webhook_user, webhook_password"),
         "{e}"
     );
     // Tujenge: the headers it was told to add.

@@ -227,7 +227,7 @@ impl<S: TokenSource> RefreshingToken<S> {
                 // credentials: it keeps its transport kind (retryable; `config check` reports
                 // the provider unreachable). Every other failure is an auth error.
                 let kind = match e.kind() {
-                    ErrorKind::Transport(k) => ErrorKind::Transport(k.clone()),
+                    ErrorKind::Transport(k) => ErrorKind::Transport(*k),
                     _ => ErrorKind::Auth,
                 };
                 let error = Error::new(kind)

@@ -251,7 +251,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Media { command } => ops::media(&client()?, command, output).await,
         Command::MarkRead { id } => ops::mark_read(&client()?, id, output).await,
         Command::Templates { command } => ops::templates(&client()?, command, output).await,
-        Command::Webhook { command } => webhook::run(command).await,
+        Command::Webhook { command } => webhook::run(command, cli.config.as_deref()).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command(), "waba", &mut script);

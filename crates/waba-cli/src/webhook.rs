@@ -53,9 +53,12 @@ pub(crate) enum Command {
         #[arg(long)]
         port: u16,
         /// The provider sending the webhooks (its webhook format and authentication follow);
-        /// `waba --help` lists this build's providers.
+        /// default: the configured `provider`. `waba --help` lists this build's providers.
+        /// Without --secret, --header or --basic, the configured provider's webhook keys
+        /// (`app_secret`, `verify_token`, `webhook_headers`, `webhook_user`/`webhook_password`)
+        /// verify requests.
         #[arg(long)]
-        provider: String,
+        provider: Option<String>,
         /// The path webhooks are posted to.
         #[arg(long, default_value = "/")]
         path: String,
@@ -138,7 +141,10 @@ fn decoder(provider: &str) -> Result<Box<dyn WebhookDecoder>, Failure> {
         .map_err(|e| Failure::usage(format!("{} webhooks: {e}", spec.name)))
 }
 
-pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
+pub(crate) async fn run(
+    command: Command,
+    config: Option<&std::path::Path>,
+) -> Result<ExitCode, Failure> {
     match command {
         Command::Decode {
             provider,
@@ -156,13 +162,35 @@ pub(crate) async fn run(command: Command) -> Result<ExitCode, Failure> {
             verify_token,
             redis_url,
         } => {
+            let flags = !secrets.is_empty() || !headers.is_empty() || basic.is_some();
+            // The configuration (waba.toml and WABA_* variables) is read only when it is
+            // needed: for the provider, or for the webhook keys no flag gave.
+            let config = if provider.is_none() || !flags {
+                Some(waba::Config::load(config)?)
+            } else {
+                None
+            };
+            let provider = match (provider, &config) {
+                (Some(p), _) => p,
+                (None, Some(c)) => c.provider_name()?.to_owned(),
+                (None, None) => return Err(Failure::usage("give --provider")),
+            };
             let spec = spec(&provider)?;
             matching_credentials(
                 spec,
                 !secrets.is_empty(),
                 !headers.is_empty() || basic.is_some(),
             )?;
-            let verifier = verifier(&secrets, &headers, basic.as_deref())?;
+            let mut verifier = verifier(&secrets, &headers, basic.as_deref())?;
+            let mut verify_token = verify_token;
+            if let Some(c) = config.filter(|c| !flags && c.provider_name().ok() == Some(spec.name))
+            {
+                let receiving = c.receiver_insecure()?;
+                if receiving.verified {
+                    verifier = Some(receiving.verifier);
+                }
+                verify_token = verify_token.or(receiving.verify_token);
+            }
             let signed = spec.webhook.auth == waba::core::WebhookAuth::HubSignature;
             if verifier.is_none() && signed && !insecure {
                 return Err(Failure::usage(format!(

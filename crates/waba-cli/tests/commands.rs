@@ -835,3 +835,31 @@ fn config_check_proves_every_providers_credentials() {
         assert!(out.contains("credentials refused"), "{provider}: {out}");
     }
 }
+
+/// `webhook listen` with no provider and no credential flags takes both from the
+/// configuration: the provider, and its webhook keys verify requests (before, `--provider`
+/// was required and a configured `app_secret` was ignored).
+#[test]
+fn listen_takes_provider_and_webhook_keys_from_the_configuration() {
+    let dir = std::env::temp_dir().join(format!("waba-listen-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("waba.toml");
+    std::fs::write(
+        &file,
+        "provider = \"cloud\"\n[cloud]\naccess_token = \"t\"\nphone_number_id = \"1\"\napp_secret = \"s3cret\"\n",
+    )
+    .unwrap();
+    let (child, port, _stderr) = listen(&["--config", file.to_str().unwrap()], Stdio::null());
+    let body = many_statuses(1);
+    assert_eq!(post(port, "/", &[], &body), 401, "unsigned: refused");
+    let signature = waba::webhook::HubSignature::new("s3cret")
+        .unwrap()
+        .sign(body.as_bytes());
+    assert_eq!(
+        post(port, "/", &[("x-hub-signature-256", &signature)], &body),
+        200,
+        "signed with the configured app secret"
+    );
+    stop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+}

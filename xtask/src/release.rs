@@ -137,6 +137,27 @@ pub(crate) fn rules(root: &Path) -> Vec<String> {
     if !read(&root.join("CHANGELOG.md")).contains("## [Unreleased]") {
         problems.push("CHANGELOG.md: keep an `## [Unreleased]` section".to_owned());
     }
+    // `cargo package` (of every member, publish = false ones too) strips `path` from a
+    // dependency and needs a version to fall back on: a normal or build dependency given by
+    // path alone fails packaging, wherever the member lives.
+    for manifest_path in members_manifests(root) {
+        let at = manifest_path.display().to_string();
+        let Ok(manifest) = read(&manifest_path).parse::<toml::Table>() else {
+            continue;
+        };
+        for section in ["dependencies", "build-dependencies"] {
+            let deps = manifest.get(section).and_then(toml::Value::as_table);
+            for (name, dep) in deps.into_iter().flatten() {
+                let Some(dep) = dep.as_table() else { continue };
+                if dep.contains_key("path") && !dep.contains_key("version") {
+                    problems.push(format!(
+                        "{at}: [{section}] {name} is given by path alone; `cargo package` needs \
+                         a version: use `{name} = {{ workspace = true }}`"
+                    ));
+                }
+            }
+        }
+    }
     let crates_dir = root.join("crates");
     let mut manifests: Vec<_> = fs::read_dir(&crates_dir)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
@@ -297,4 +318,27 @@ mod tests {
             .collect();
         assert_eq!(named, ["waba-sandbox", "waba-testkit", "waba-core"]);
     }
+}
+
+/// The manifests of the workspace's members outside `xtask`: `crates/*`, `examples/**` and
+/// `fuzz`, found on disk (one level under `examples/`).
+fn members_manifests(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["crates", "examples"] {
+        let entries = fs::read_dir(root.join(dir)).into_iter().flatten();
+        out.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("Cargo.toml"))
+                .filter(|p| p.exists()),
+        );
+    }
+    out.extend(
+        ["examples/Cargo.toml", "fuzz/Cargo.toml"]
+            .iter()
+            .map(|p| root.join(p))
+            .filter(|p| p.exists()),
+    );
+    out.sort();
+    out
 }

@@ -54,6 +54,20 @@ pub(crate) async fn run(config: Result<Config, ConfigError>) -> Result<ExitCode,
                 Ok(Exit::Temporary.into())
             }
             ErrorKind::Config => Err(e.into()),
+            // An outage or a throttle proves nothing about the credentials: try again later.
+            ErrorKind::Server | ErrorKind::RateLimited { .. } => {
+                println!("provider: reachable but unavailable ({what}): {e}");
+                Ok(Exit::Temporary.into())
+            }
+            // An answer that is not the provider's API (an HTML page, `{}`): most likely the
+            // base URL points elsewhere.
+            ErrorKind::Decode => {
+                println!(
+                    "provider: the answer is not the provider's API ({what}): {e}; check the \
+                     base URL"
+                );
+                Ok(Exit::Config.into())
+            }
             // Anything else is the provider's own answer to an authenticated request about
             // an id that does not exist: it read the credentials and took them.
             kind => {

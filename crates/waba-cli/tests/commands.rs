@@ -863,3 +863,52 @@ fn listen_takes_provider_and_webhook_keys_from_the_configuration() {
     stop(child);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server that answers every request with `status` and `body`, `n` times, on a free port.
+fn answering(status: &'static str, body: &'static str, n: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0_u8; 8192];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// An outage or a page that is not the provider's API proves nothing about the credentials
+/// (before, `config check` said "credentials accepted" and exit 0 for a 503 or a 404 page).
+#[test]
+fn config_check_does_not_take_an_outage_or_a_wrong_url_for_accepted_credentials() {
+    for (status, body, code, says) in [
+        ("503 Service Unavailable", "down", 75, "unavailable"),
+        (
+            "200 OK",
+            "<html>not an API</html>",
+            78,
+            "check the base URL",
+        ),
+    ] {
+        let port = answering(status, body, 10);
+        let o = waba()
+            .env("WABA_PROVIDER", "cloud")
+            .env("WABA_CLOUD_ACCESS_TOKEN", "t")
+            .env("WABA_CLOUD_PHONE_NUMBER_ID", "1")
+            .env("WABA_CLOUD_BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("WABA_RETRY_ATTEMPTS", "1")
+            .args(["config", "check"])
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(code), "{status}: {out}{err}");
+        assert!(out.contains(says), "{status}: {out}");
+        assert!(!out.contains("credentials accepted"), "{status}: {out}");
+    }
+}

@@ -163,17 +163,13 @@ pub(crate) async fn run(
             redis_url,
         } => {
             let flags = !secrets.is_empty() || !headers.is_empty() || basic.is_some();
-            // The configuration (waba.toml and WABA_* variables) is read only when it is
-            // needed: for the provider, or for the webhook keys no flag gave.
-            let config = if provider.is_none() || !flags {
-                Some(waba::Config::load(config)?)
-            } else {
-                None
-            };
-            let provider = match (provider, &config) {
-                (Some(p), _) => p,
-                (None, Some(c)) => c.provider_name()?.to_owned(),
-                (None, None) => return Err(Failure::usage("give --provider")),
+            // The configuration (waba.toml and WABA_* variables) gives what no flag gave: the
+            // provider, and that provider's own webhook keys (its section is read even when
+            // the configured `provider` is another one).
+            let config = waba::Config::load(config)?;
+            let provider = match provider {
+                Some(p) => p,
+                None => config.provider_name()?.to_owned(),
             };
             let spec = spec(&provider)?;
             matching_credentials(
@@ -183,14 +179,13 @@ pub(crate) async fn run(
             )?;
             let mut verifier = verifier(&secrets, &headers, basic.as_deref())?;
             let mut verify_token = verify_token;
-            if let Some(c) = config.filter(|c| !flags && c.provider_name().ok() == Some(spec.name))
-            {
-                let receiving = c.receiver_insecure()?;
-                if receiving.verified {
-                    verifier = Some(receiving.verifier);
-                }
-                verify_token = verify_token.or(receiving.verify_token);
+            let receiving = config
+                .with("WABA_PROVIDER", spec.name)
+                .receiver_insecure()?;
+            if !flags && receiving.verified {
+                verifier = Some(receiving.verifier);
             }
+            verify_token = verify_token.or(receiving.verify_token);
             let signed = spec.webhook.auth == waba::core::WebhookAuth::HubSignature;
             if verifier.is_none() && signed && !insecure {
                 return Err(Failure::usage(format!(

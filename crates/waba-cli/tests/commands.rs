@@ -861,6 +861,42 @@ fn listen_takes_provider_and_webhook_keys_from_the_configuration() {
         "signed with the configured app secret"
     );
     stop(child);
+
+    // `--provider` picks another provider: its own section's keys apply, not nothing.
+    std::fs::write(
+        &file,
+        "provider = \"cloud\"\n[cloud]\naccess_token = \"t\"\nphone_number_id = \"1\"\nverify_token = \"vt\"\n[onprem]\nwebhook_headers = \"X-A: 1\"\n",
+    )
+    .unwrap();
+    let (child, port, _stderr) = listen(
+        &["--config", file.to_str().unwrap(), "--provider", "onprem"],
+        Stdio::null(),
+    );
+    let body = std::fs::read_to_string(fixture("onprem/webhooks/location.json")).unwrap();
+    assert_eq!(
+        post(port, "/", &[], &body),
+        401,
+        "onprem's configured header is required"
+    );
+    assert_eq!(post(port, "/", &[("X-A", "1")], &body), 200);
+    stop(child);
+
+    // A flag replaces the secret, not the configured verify token.
+    let (child, port, _stderr) = listen(
+        &["--config", file.to_str().unwrap(), "--secret", "other"],
+        Stdio::null(),
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("42"), "{answer}");
+    stop(child);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -137,27 +137,7 @@ pub(crate) fn rules(root: &Path) -> Vec<String> {
     if !read(&root.join("CHANGELOG.md")).contains("## [Unreleased]") {
         problems.push("CHANGELOG.md: keep an `## [Unreleased]` section".to_owned());
     }
-    // `cargo package` (of every member, publish = false ones too) strips `path` from a
-    // dependency and needs a version to fall back on: a normal or build dependency given by
-    // path alone fails packaging, wherever the member lives.
-    for manifest_path in members_manifests(root) {
-        let at = manifest_path.display().to_string();
-        let Ok(manifest) = read(&manifest_path).parse::<toml::Table>() else {
-            continue;
-        };
-        for section in ["dependencies", "build-dependencies"] {
-            let deps = manifest.get(section).and_then(toml::Value::as_table);
-            for (name, dep) in deps.into_iter().flatten() {
-                let Some(dep) = dep.as_table() else { continue };
-                if dep.contains_key("path") && !dep.contains_key("version") {
-                    problems.push(format!(
-                        "{at}: [{section}] {name} is given by path alone; `cargo package` needs \
-                         a version: use `{name} = {{ workspace = true }}`"
-                    ));
-                }
-            }
-        }
-    }
+    versioned_dependencies(root, &mut problems);
     let crates_dir = root.join("crates");
     let mut manifests: Vec<_> = fs::read_dir(&crates_dir)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
@@ -341,4 +321,31 @@ fn members_manifests(root: &Path) -> Vec<std::path::PathBuf> {
     );
     out.sort();
     out
+}
+
+/// `cargo package` (of every member, publish = false ones too) strips `path` from a
+/// dependency and needs a version to fall back on: a normal or build dependency given by
+/// path alone fails packaging, wherever the member lives.
+fn versioned_dependencies(root: &Path, problems: &mut Vec<String>) {
+    for manifest_path in members_manifests(root) {
+        let at = manifest_path.display().to_string();
+        let Ok(manifest) = fs::read_to_string(&manifest_path)
+            .unwrap_or_default()
+            .parse::<toml::Table>()
+        else {
+            continue;
+        };
+        for section in ["dependencies", "build-dependencies"] {
+            let deps = manifest.get(section).and_then(toml::Value::as_table);
+            for (name, dep) in deps.into_iter().flatten() {
+                let Some(dep) = dep.as_table() else { continue };
+                if dep.contains_key("path") && !dep.contains_key("version") {
+                    problems.push(format!(
+                        "{at}: [{section}] {name} is given by path alone; `cargo package` needs \
+                         a version: use `{name} = {{ workspace = true }}`"
+                    ));
+                }
+            }
+        }
+    }
 }

@@ -127,16 +127,7 @@ pub(crate) fn rules(root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let read = |path: &Path| fs::read_to_string(path).unwrap_or_default();
     let licences = ["LICENSE-MIT", "LICENSE-APACHE"];
-    for licence in licences {
-        if read(&root.join(licence)).is_empty() {
-            problems.push(format!(
-                "{licence}: the licence text is missing at the root"
-            ));
-        }
-    }
-    if !read(&root.join("CHANGELOG.md")).contains("## [Unreleased]") {
-        problems.push("CHANGELOG.md: keep an `## [Unreleased]` section".to_owned());
-    }
+    root_files(root, &mut problems);
     versioned_dependencies(root, &mut problems);
     let crates_dir = root.join("crates");
     let mut manifests: Vec<_> = fs::read_dir(&crates_dir)
@@ -273,33 +264,6 @@ pub(crate) fn cargo_bin() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn versioned_dev_dependencies_on_workspace_crates_are_refused() {
-        let manifest: toml::Table = r#"
-            [dev-dependencies]
-            waba-testkit = { workspace = true }
-            waba-sandbox = { path = "../waba-sandbox", version = "0.1.0" }
-            waba-webhook = { path = "../waba-webhook", features = ["axum"] }
-            insta = { workspace = true }
-            [target.'cfg(unix)'.dev-dependencies]
-            waba-core = "0.1"
-        "#
-        .parse()
-        .unwrap();
-        let crates =
-            ["waba-testkit", "waba-sandbox", "waba-webhook", "waba-core"].map(String::from);
-        let mut problems = Vec::new();
-        super::dev_dependencies_are_path_only(&manifest, &crates, "m", &mut problems);
-        let named: Vec<&str> = problems
-            .iter()
-            .map(|p| p.split('`').nth(1).unwrap_or_default())
-            .collect();
-        assert_eq!(named, ["waba-sandbox", "waba-testkit", "waba-core"]);
-    }
-}
-
 /// The manifests of the workspace's members outside `xtask`: `crates/*`, `examples/**` and
 /// `fuzz`, found on disk (one level under `examples/`).
 fn members_manifests(root: &Path) -> Vec<std::path::PathBuf> {
@@ -347,5 +311,47 @@ fn versioned_dependencies(root: &Path, problems: &mut Vec<String>) {
                 }
             }
         }
+    }
+}
+
+/// The licence texts and the changelog the packages and releases rely on.
+fn root_files(root: &Path, problems: &mut Vec<String>) {
+    let read = |path: &Path| fs::read_to_string(path).unwrap_or_default();
+    for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        if read(&root.join(licence)).is_empty() {
+            problems.push(format!(
+                "{licence}: the licence text is missing at the root"
+            ));
+        }
+    }
+    if !read(&root.join("CHANGELOG.md")).contains("## [Unreleased]") {
+        problems.push("CHANGELOG.md: keep an `## [Unreleased]` section".to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versioned_dev_dependencies_on_workspace_crates_are_refused() {
+        let manifest: toml::Table = r#"
+            [dev-dependencies]
+            waba-testkit = { workspace = true }
+            waba-sandbox = { path = "../waba-sandbox", version = "0.1.0" }
+            waba-webhook = { path = "../waba-webhook", features = ["axum"] }
+            insta = { workspace = true }
+            [target.'cfg(unix)'.dev-dependencies]
+            waba-core = "0.1"
+        "#
+        .parse()
+        .unwrap();
+        let crates =
+            ["waba-testkit", "waba-sandbox", "waba-webhook", "waba-core"].map(String::from);
+        let mut problems = Vec::new();
+        super::dev_dependencies_are_path_only(&manifest, &crates, "m", &mut problems);
+        let named: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split('`').nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(named, ["waba-sandbox", "waba-testkit", "waba-core"]);
     }
 }

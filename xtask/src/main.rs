@@ -93,6 +93,23 @@ fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
     }
 }
 
+/// Builds the `waba` binary in release: the examples that drive it run it from there, and
+/// `cargo run --example` does not build it.
+pub(crate) fn build_cli_release() -> Result<(), String> {
+    cargo(
+        &[
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "waba-cli",
+            "--bin",
+            "waba",
+        ],
+        &[],
+    )
+}
+
 fn bench(args: &[String]) -> Result<(), String> {
     let (example, package) = match args.first().map(String::as_str) {
         Some("decode") => ("bench_decode", "waba-webhook"),
@@ -100,19 +117,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         Some("receive") => return bench_receive(&args[1..]),
         Some("cluster") => ("bench_cluster", "waba-redis"),
         Some("broadcast") => {
-            // The example runs the CLI binary, which `cargo run --example` does not build.
-            cargo(
-                &[
-                    "build",
-                    "--release",
-                    "--quiet",
-                    "-p",
-                    "waba-cli",
-                    "--bin",
-                    "waba",
-                ],
-                &[],
-            )?;
+            build_cli_release()?;
             ("bench_broadcast", "waba-cli")
         }
         _ => return Err(USAGE.to_owned()),

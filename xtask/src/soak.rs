@@ -24,19 +24,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    // The example runs the CLI binary, which `cargo run --example` does not build.
-    crate::cargo(
-        &[
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "waba-cli",
-            "--bin",
-            "waba",
-        ],
-        &[],
-    )?;
+    crate::build_cli_release()?;
     let mut cmd = vec![
         "run",
         "--release",

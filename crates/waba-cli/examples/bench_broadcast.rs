@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 
 use waba::sandbox::Sandbox;
 
+#[path = "common/waba_binary.rs"]
+mod waba_binary;
+use waba_binary::waba_binary;
+
 fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
     args.iter()
         .position(|a| a == name)
@@ -65,20 +69,7 @@ async fn main() {
     let rate: u32 = arg(&args, "--rate", 2000);
     let sandbox_rate: u32 = arg(&args, "--sandbox-rate", 80);
     let concurrency: u32 = arg(&args, "--concurrency", 16);
-    let waba: PathBuf = args
-        .iter()
-        .position(|a| a == "--waba")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || {
-                let exe = std::env::current_exe().expect("own path");
-                exe.parent()
-                    .and_then(|examples| examples.parent())
-                    .expect("target/<profile>/examples")
-                    .join("waba")
-            },
-            PathBuf::from,
-        );
+    let waba: PathBuf = waba_binary(&args);
     assert!(
         waba.exists(),
         "{} not found: build it (cargo xtask bench broadcast does)",

@@ -29,13 +29,16 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::io::{BufRead as _, Write as _};
-use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use waba::sandbox::{Faults, Sandbox, SandboxHandle};
+
+#[path = "common/waba_binary.rs"]
+mod waba_binary;
+use waba_binary::waba_binary;
 
 /// The app secret the receiver checks and the flood signs with.
 const SECRET: &str = "soak-app-secret";
@@ -362,22 +365,6 @@ fn faults(after_handling: bool) -> Faults {
 
 // ---------------------------------------------------------------------------------------
 // The driver.
-
-fn waba_binary(args: &[String]) -> PathBuf {
-    args.iter()
-        .position(|a| a == "--waba")
-        .and_then(|i| args.get(i + 1))
-        .map_or_else(
-            || {
-                let exe = std::env::current_exe().expect("own path");
-                exe.parent()
-                    .and_then(|examples| examples.parent())
-                    .expect("target/<profile>/examples")
-                    .join("waba")
-            },
-            PathBuf::from,
-        )
-}
 
 /// The report's last line for each row: `row → (number, status)`.
 fn read_report(path: &std::path::Path) -> HashMap<u64, (String, String)> {

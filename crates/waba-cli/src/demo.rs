@@ -17,21 +17,6 @@ use waba::{
 use crate::Failure;
 use crate::out::{self, Output};
 
-/// The configuration that points `provider` at the sandbox: every setting the sandbox lists
-/// for it is one of the provider's configuration keys.
-fn config(s: &SandboxHandle, provider: &str) -> Config {
-    let info = s.info();
-    let settings = info["providers"][provider]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())));
-    Config::new()
-        .with("WABA_PROVIDER", provider)
-        .with("WABA_RATE_LIMIT", "0")
-        .with_section(provider, settings)
-}
-
 struct Row {
     provider: &'static str,
     first_id: Option<MessageId>,
@@ -72,7 +57,7 @@ async fn receivers(sandbox: &SandboxHandle) -> Result<(String, Events), Failure>
     let (tx, rx) = tokio::sync::mpsc::channel::<(&'static str, Event)>(1024);
     let mut app = axum::Router::new();
     for provider in PROVIDERS.iter().map(|s| s.name) {
-        let receiving = config(sandbox, provider).receiver()?;
+        let receiving = Config::for_sandbox(sandbox, provider).receiver()?;
         let (router, mut events) = Receiver::builder(receiving.decoder, receiving.verifier).build();
         app = app.nest(&format!("/{provider}"), router);
         let tx = tx.clone();
@@ -110,7 +95,7 @@ async fn exchange(sandbox: &SandboxHandle, provider: &'static str, customer: &Ph
     {
         row.error = Some(e.to_string());
     }
-    let client = match config(sandbox, provider).client() {
+    let client = match Config::for_sandbox(sandbox, provider).client() {
         Ok(c) => c,
         Err(e) => {
             row.error = Some(e.to_string());

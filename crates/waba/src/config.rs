@@ -415,6 +415,25 @@ impl Config {
         self
     }
 
+    /// The configuration that points `provider` at a running sandbox: every setting the
+    /// sandbox lists for it (`/_sandbox/info`'s `providers.<name>`) is one of the provider's
+    /// keys, and the client's own rate limit is off (the sandbox enforces the provider's).
+    #[cfg(feature = "sandbox")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+    #[must_use]
+    pub fn for_sandbox(sandbox: &waba_sandbox::SandboxHandle, provider: &str) -> Self {
+        let info = sandbox.info();
+        let settings = info["providers"][provider]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())));
+        Self::new()
+            .with("WABA_PROVIDER", provider)
+            .with("WABA_RATE_LIMIT", "0")
+            .with_section(provider, settings)
+    }
+
     /// Sets keys of one provider's section by their TOML names (`access_token`), as
     /// [`with`](Self::with) does by variable name.
     #[must_use]
